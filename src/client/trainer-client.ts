@@ -1,0 +1,121 @@
+import {proxy, releaseProxy, transfer, wrap, type Remote} from 'comlink';
+import type {TrainerApi} from '../../workers/trainer.worker.ts';
+import {installNamedErrorTransfer} from '../shared/comlink-errors.ts';
+import {ErrorName, NamedError} from '../shared/errors.ts';
+import type {
+  BackendOverrides,
+  FeatureRequest,
+  FeatureResult,
+  MemoryReport,
+  Progress,
+  RuntimeReport,
+  WeightsInfo,
+  WeightsSource,
+} from '../shared/protocol.ts';
+
+installNamedErrorTransfer();
+
+export interface JobOptions {
+  signal?: AbortSignal;
+  onProgress?: (progress: Progress) => void;
+}
+
+let nextJob = 0;
+
+/**
+ * The main thread's handle on the trainer worker: the one place that
+ * creates it. Every call is typed by the worker's own API. A worker that
+ * fails to load or dies would leave Comlink calls pending forever, so the
+ * client watches for that and rejects them with WorkerCrashedError.
+ */
+export class TrainerClient {
+  readonly #remote: Remote<TrainerApi>;
+  readonly #worker: Worker | null;
+  #crash: NamedError | null = null;
+  readonly #crashed: Promise<never>;
+  #rejectCrashed!: (err: NamedError) => void;
+
+  /** Starts the trainer worker. */
+  static start(): TrainerClient {
+    return new TrainerClient(
+      new Worker(new URL('../../workers/trainer.worker.ts', import.meta.url), {type: 'module', name: 'trainer'}),
+    );
+  }
+
+  /** Wraps an existing worker or port (tests use a worker with WebGPU hidden). */
+  constructor(endpoint: Worker | MessagePort) {
+    this.#remote = wrap<TrainerApi>(endpoint);
+    this.#worker = endpoint instanceof Worker ? endpoint : null;
+    this.#crashed = new Promise<never>((_, reject) => (this.#rejectCrashed = reject));
+    this.#crashed.catch(() => {}); // observed through #call; not an unhandled rejection
+    if (this.#worker) {
+      this.#worker.addEventListener('error', (event) =>
+        this.#fail(`The trainer worker failed: ${event.message || 'it could not be loaded (see the console)'}`),
+      );
+      this.#worker.addEventListener('messageerror', () =>
+        this.#fail('A message from the trainer worker could not be read.'),
+      );
+    }
+  }
+
+  #fail(message: string): void {
+    if (this.#crash) return;
+    this.#crash = new NamedError(ErrorName.WorkerCrashed, message);
+    this.#rejectCrashed(this.#crash);
+    this.#worker?.terminate();
+  }
+
+  #call<T>(work: () => Promise<T>): Promise<T> {
+    if (this.#crash) return Promise.reject(this.#crash);
+    return Promise.race([work(), this.#crashed]);
+  }
+
+  /** Resolves the backends (or re-chooses them with overrides) and reports why each was picked. */
+  configureRuntime(overrides?: BackendOverrides): Promise<RuntimeReport> {
+    return this.#call(() => this.#remote.configureRuntime(overrides));
+  }
+
+  loadWeights(source: WeightsSource): Promise<WeightsInfo> {
+    // Relative URLs mean "relative to this page"; the worker would read them relative to its script.
+    const resolved: WeightsSource =
+      source.kind === 'url' ? {...source, url: new URL(source.url, document.baseURI).href} : source;
+    return this.#call(() => this.#remote.loadWeights(resolved));
+  }
+
+  weightsInfo(): Promise<WeightsInfo | null> {
+    return this.#call(() => this.#remote.weightsInfo());
+  }
+
+  /** Computes block5_pool features. The pixels' buffer is transferred: the caller loses it. */
+  async extractFeatures(request: FeatureRequest, options: JobOptions = {}): Promise<FeatureResult> {
+    return this.#job(options, (jobId, onProgress) =>
+      this.#remote.extractFeatures(jobId, transfer(request, [request.pixels.buffer]), onProgress),
+    );
+  }
+
+  async #job<T>(
+    {signal, onProgress}: JobOptions,
+    run: (jobId: string, onProgress: ((p: Progress) => void) | undefined) => Promise<T>,
+  ): Promise<T> {
+    if (signal?.aborted) throw new NamedError(ErrorName.Cancelled, 'The job was cancelled before it started.');
+    const jobId = `job-${++nextJob}`;
+    const cancel = (): void => void this.#remote.cancel(jobId).catch(() => {});
+    signal?.addEventListener('abort', cancel, {once: true});
+    try {
+      return await this.#call(() => run(jobId, onProgress ? proxy(onProgress) : undefined));
+    } finally {
+      signal?.removeEventListener('abort', cancel);
+    }
+  }
+
+  memory(): Promise<MemoryReport> {
+    return this.#call(() => this.#remote.memory());
+  }
+
+  /** Ends the worker; pending calls reject with WorkerCrashedError. */
+  dispose(): void {
+    this.#remote[releaseProxy]();
+    this.#fail('The trainer was shut down.');
+    this.#worker?.terminate();
+  }
+}

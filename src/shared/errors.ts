@@ -1,0 +1,66 @@
+/**
+ * Error names that cross the worker boundary. Comlink carries an error as
+ * `{name, message, details}` only, so callers branch on `err.name` (see
+ * `hasErrorName`), never on `instanceof` or on the message text.
+ */
+export const ErrorName = {
+  /** No tfjs backend could start in this browser. */
+  NoBackend: 'NoBackendError',
+  /** The weights file is not the VGG16 conv base: names or shapes differ. */
+  WeightsMismatch: 'WeightsMismatchError',
+  /** The weights could not be fetched or read (HTTP error, truncated shard, bad JSON). */
+  WeightsUnreadable: 'WeightsUnreadableError',
+  /** A job needs weights and none are loaded yet. */
+  WeightsNotLoaded: 'WeightsNotLoadedError',
+  /** The job was cancelled by the user; everything it wrote before stays valid. */
+  Cancelled: 'CancelledError',
+  /** The worker failed to load or died; pending calls are rejected with this. */
+  WorkerCrashed: 'WorkerCrashedError',
+  /** The WebGPU device was lost (driver reset, out of memory, tab in background). */
+  GpuDeviceLost: 'GpuDeviceLostError',
+  /** A request that can never succeed as sent (wrong sizes, unknown backend). */
+  InvalidRequest: 'InvalidRequestError',
+} as const;
+
+export type ErrorName = (typeof ErrorName)[keyof typeof ErrorName];
+
+/** An error with one of the names above and optional structured-cloneable details. */
+export class NamedError extends Error {
+  constructor(
+    name: ErrorName,
+    message: string,
+    readonly details?: unknown,
+  ) {
+    super(message);
+    this.name = name;
+  }
+}
+
+/** True when `err` carries the given name, whichever realm or thread made it. */
+export function hasErrorName(err: unknown, name: ErrorName): boolean {
+  return typeof err === 'object' && err !== null && (err as {name?: unknown}).name === name;
+}
+
+/** The plain object form in which an error crosses postMessage. */
+export interface SerializedError {
+  name: string;
+  message: string;
+  stack?: string;
+  details?: unknown;
+}
+
+export function serializeError(err: unknown): SerializedError {
+  if (err instanceof Error) {
+    const details = (err as {details?: unknown}).details;
+    return {name: err.name, message: err.message, stack: err.stack, ...(details === undefined ? {} : {details})};
+  }
+  return {name: 'Error', message: String(err)};
+}
+
+export function deserializeError(value: SerializedError): Error {
+  const err = new Error(value.message);
+  err.name = value.name;
+  if (value.stack) err.stack = value.stack;
+  if (value.details !== undefined) Object.assign(err, {details: value.details});
+  return err;
+}

@@ -1,0 +1,38 @@
+import type * as tf from '@tensorflow/tfjs';
+import {ErrorName, NamedError} from '../../src/shared/errors.ts';
+import {concatBuffers, type WeightsBundle} from './weights-bundle.ts';
+
+export type FetchFn = (input: string, init?: RequestInit) => Promise<Response>;
+
+/**
+ * Reads the weights of a tfjs layers model (model.json + binary shards).
+ * Only the weights manifest matters: the conv base is built in code, so a
+ * topology from another converter version cannot break loading.
+ */
+export async function fetchLayersModelWeights(url: string, fetchFn: FetchFn = fetch): Promise<WeightsBundle> {
+  const modelJson = await fetchOk(url, fetchFn);
+  let manifest: tf.io.WeightsManifestConfig;
+  try {
+    const json = (await modelJson.json()) as {weightsManifest?: tf.io.WeightsManifestConfig};
+    if (!Array.isArray(json.weightsManifest)) throw new Error('it has no "weightsManifest" array');
+    manifest = json.weightsManifest;
+  } catch (err) {
+    throw new NamedError(ErrorName.WeightsUnreadable, `${url} is not a tfjs layers model.json: ${(err as Error).message}`);
+  }
+  const shards = manifest.flatMap((group) => group.paths.map((path) => new URL(path, url).href));
+  const buffers = await Promise.all(shards.map(async (shard) => (await fetchOk(shard, fetchFn)).arrayBuffer()));
+  return {specs: manifest.flatMap((group) => group.weights), data: concatBuffers(buffers)};
+}
+
+async function fetchOk(url: string, fetchFn: FetchFn): Promise<Response> {
+  let response: Response;
+  try {
+    response = await fetchFn(url);
+  } catch (err) {
+    throw new NamedError(ErrorName.WeightsUnreadable, `Could not fetch ${url}: ${(err as Error).message}`);
+  }
+  if (!response.ok) {
+    throw new NamedError(ErrorName.WeightsUnreadable, `Could not fetch ${url}: HTTP ${response.status} ${response.statusText}`);
+  }
+  return response;
+}

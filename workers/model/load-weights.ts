@@ -1,0 +1,85 @@
+import type * as tf from '@tensorflow/tfjs';
+import type {UseStore} from 'idb-keyval';
+import type {WeightsInfo, WeightsSource} from '../../src/shared/protocol.ts';
+import {fetchLayersModelWeights, type FetchFn} from './fetch-layers-model.ts';
+import {readCachedWeights, weightsStore, writeCachedWeights} from './weights-cache.ts';
+import {
+  assertVgg16Bundle,
+  checkVgg16Bundle,
+  decodeVgg16Bundle,
+  randomVgg16Bundle,
+  weightsId,
+  type WeightsBundle,
+} from './weights-bundle.ts';
+import {VGG16_PARAM_COUNT} from './vgg16-layout.ts';
+
+export interface LoadedWeights {
+  tensors: tf.NamedTensorMap;
+  info: WeightsInfo;
+}
+
+export interface LoadDeps {
+  fetchFn?: FetchFn;
+  store?: UseStore;
+}
+
+/**
+ * Loads VGG16 conv-base weights. A URL is fetched once: the bytes go to
+ * IndexedDB, and later loads of the same URL read them from there without
+ * touching the network (so a reload, or a classroom offline, needs no download).
+ */
+export async function loadVgg16Weights(source: WeightsSource, deps: LoadDeps = {}): Promise<LoadedWeights> {
+  if (source.kind === 'random') {
+    const bundle = randomVgg16Bundle(source.seed);
+    return {
+      tensors: decodeVgg16Bundle(bundle),
+      info: {
+        id: `random-he-uniform:${source.seed}`,
+        origin: 'generated',
+        label: `Random weights (He-uniform, seed ${source.seed}): no transfer`,
+        bytes: bundle.data.byteLength,
+        params: VGG16_PARAM_COUNT,
+        ignored: [],
+        cached: false,
+      },
+    };
+  }
+  const store = deps.store ?? weightsStore();
+  const url = source.url;
+  if (!source.refresh) {
+    const cached = await readCachedWeights(url, store).catch(() => undefined);
+    // A cached entry is trusted only if it still passes the checks; else fetch again.
+    if (cached && checkVgg16Bundle(cached).problems.length === 0) {
+      return fromBundle(cached, {id: cached.id, url, origin: 'indexeddb', cached: true});
+    }
+  }
+  const bundle = await fetchLayersModelWeights(url, deps.fetchFn);
+  assertVgg16Bundle(bundle, url);
+  const id = await weightsId(bundle.data);
+  try {
+    await writeCachedWeights({id, url, specs: bundle.specs, data: bundle.data}, store);
+    return fromBundle(bundle, {id, url, origin: 'network', cached: true});
+  } catch (err) {
+    // The weights are loaded either way; only the offline copy is missing.
+    const mb = (bundle.data.byteLength / 2 ** 20).toFixed(1);
+    const cacheProblem = `IndexedDB could not keep a ${mb} MB copy (${(err as Error).name}: ${(err as Error).message})`;
+    return fromBundle(bundle, {id, url, origin: 'network', cached: false, cacheProblem});
+  }
+}
+
+function fromBundle(
+  bundle: WeightsBundle,
+  meta: Pick<WeightsInfo, 'id' | 'url' | 'origin' | 'cached' | 'cacheProblem'>,
+): LoadedWeights {
+  const {ignored} = checkVgg16Bundle(bundle);
+  return {
+    tensors: decodeVgg16Bundle(bundle),
+    info: {
+      ...meta,
+      label: `tfjs layers model from ${meta.url}`,
+      bytes: bundle.data.byteLength,
+      params: VGG16_PARAM_COUNT,
+      ignored,
+    },
+  };
+}

@@ -1,0 +1,40 @@
+import {createStore, del, get, set, type UseStore} from 'idb-keyval';
+import type * as tf from '@tensorflow/tfjs';
+
+/** Bump when the stored shape changes; old entries then read as misses. */
+const SCHEMA = 1;
+
+export interface CachedWeights {
+  schema: number;
+  id: string;
+  url: string;
+  specs: tf.io.WeightsManifestEntry[];
+  data: ArrayBuffer;
+  savedAt: number;
+}
+
+let defaultStore: UseStore | undefined;
+
+/** The IndexedDB store for downloaded weights (one database per cache, so each can be cleared alone). */
+export function weightsStore(): UseStore {
+  defaultStore ??= createStore('transfer-lab-weights', 'bundles');
+  return defaultStore;
+}
+
+function key(url: string): string {
+  return `v${SCHEMA}:${url}`;
+}
+
+export async function readCachedWeights(url: string, store = weightsStore()): Promise<CachedWeights | undefined> {
+  const entry = await get<CachedWeights>(key(url), store);
+  return entry?.schema === SCHEMA ? entry : undefined;
+}
+
+/** Resolves once the transaction has committed; rejects with the browser's error (e.g. QuotaExceededError). */
+export async function writeCachedWeights(entry: Omit<CachedWeights, 'schema' | 'savedAt'>, store = weightsStore()): Promise<void> {
+  await set(key(entry.url), {...entry, schema: SCHEMA, savedAt: Date.now()} satisfies CachedWeights, store);
+}
+
+export async function deleteCachedWeights(url: string, store = weightsStore()): Promise<void> {
+  await del(key(url), store);
+}

@@ -1,0 +1,69 @@
+import type {BackendName, GpuAdapterSummary, Phase, WebglSummary} from '../../src/shared/protocol.ts';
+
+/** What the browser offers, probed once per worker. */
+export interface Capabilities {
+  webgpu: {adapter: GpuAdapterSummary} | {unavailable: string};
+  webgl: {summary: WebglSummary} | {unavailable: string};
+}
+
+export interface Candidate {
+  backend: BackendName;
+  /** Why a backend sits lower than its general rank, or cannot serve this phase at all. */
+  note?: string;
+}
+
+/** The general order of preference, used to say which "better" backends were skipped. */
+export const GENERAL_ORDER: readonly BackendName[] = ['webgpu', 'webgl', 'wasm', 'cpu'];
+
+const WASM_CANNOT_TRAIN = 'cannot train conv layers (tfjs-backend-wasm has no Conv2DBackpropFilter kernel)';
+
+/**
+ * Orders the backends to try for a phase, best first; backends that cannot
+ * serve the phase come back in `excluded` with their reason.
+ *
+ * Measured on a CPU-only machine (DESIGN.md): a software WebGPU adapter
+ * (SwiftShader) is ~50× slower than wasm for VGG16 inference, and software
+ * WebGL ~20× slower; for training, which wasm cannot do, software WebGL beats
+ * software WebGPU. Hardware adapters win everything.
+ */
+export function rankBackends(phase: Phase, caps: Capabilities): {order: Candidate[]; excluded: Candidate[]} {
+  const gpu = 'adapter' in caps.webgpu ? caps.webgpu.adapter : null;
+  const gl = 'summary' in caps.webgl ? caps.webgl.summary : null;
+  const hardwareGpu = gpu !== null && !gpu.isFallbackAdapter;
+  const hardwareGl = gl !== null && !gl.software;
+  const excluded: Candidate[] = [];
+  if (!gpu) excluded.push({backend: 'webgpu', note: (caps.webgpu as {unavailable: string}).unavailable});
+  if (!gl) excluded.push({backend: 'webgl', note: (caps.webgl as {unavailable: string}).unavailable});
+
+  const softGpu: Candidate = {
+    backend: 'webgpu',
+    note:
+      phase === 'inference'
+        ? `software WebGPU adapter (${describeAdapter(gpu)}): about 50× slower than wasm for inference`
+        : `software WebGPU adapter (${describeAdapter(gpu)}): slower than WebGL for training`,
+  };
+  const softGl: Candidate = {
+    backend: 'webgl',
+    note: `software WebGL (${gl?.renderer ?? 'unknown renderer'}): slower than wasm for inference`,
+  };
+
+  const order: Candidate[] = [];
+  if (hardwareGpu) order.push({backend: 'webgpu'});
+  if (hardwareGl) order.push({backend: 'webgl'});
+  if (phase === 'inference') {
+    order.push({backend: 'wasm'});
+    if (gl && !hardwareGl) order.push(softGl);
+    if (gpu && !hardwareGpu) order.push(softGpu);
+  } else {
+    excluded.push({backend: 'wasm', note: WASM_CANNOT_TRAIN});
+    if (gl && !hardwareGl) order.push({backend: 'webgl'});
+    if (gpu && !hardwareGpu) order.push(softGpu);
+  }
+  order.push({backend: 'cpu'});
+  return {order, excluded};
+}
+
+function describeAdapter(gpu: GpuAdapterSummary | null): string {
+  if (!gpu) return 'none';
+  return [gpu.vendor, gpu.architecture, gpu.description].filter(Boolean).join(' ') || 'fallback adapter';
+}

@@ -1,0 +1,171 @@
+import * as tf from '@tensorflow/tfjs';
+// Registers the 'webgpu' backend; the tfjs umbrella package does not include it.
+import '@tensorflow/tfjs-backend-webgpu';
+import {getThreadsCount, setWasmPaths} from '@tensorflow/tfjs-backend-wasm';
+import wasmPlainUrl from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm.wasm?url';
+import wasmSimdUrl from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-simd.wasm?url';
+import wasmThreadedUrl from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-threaded-simd.wasm?url';
+import {ErrorName, NamedError} from '../../src/shared/errors.ts';
+import {GENERAL_ORDER, rankBackends, type Capabilities} from './backend-ranking.ts';
+import type {
+  BackendName,
+  BackendOverrides,
+  GpuAdapterSummary,
+  Phase,
+  PhaseBackend,
+  RuntimeReport,
+  SkippedBackend,
+} from '../../src/shared/protocol.ts';
+
+// Serve the .wasm binaries from this app (no CDN: the app must work offline).
+setWasmPaths({
+  'tfjs-backend-wasm.wasm': wasmPlainUrl,
+  'tfjs-backend-wasm-simd.wasm': wasmSimdUrl,
+  'tfjs-backend-wasm-threaded-simd.wasm': wasmThreadedUrl,
+});
+
+const SOFTWARE_RENDERER = /swiftshader|llvmpipe|softpipe|software/i;
+
+/** Asks the browser what it offers, without starting any tfjs backend. */
+export async function probeCapabilities(): Promise<Capabilities> {
+  return {webgpu: await probeWebgpu(), webgl: probeWebgl()};
+}
+
+async function probeWebgpu(): Promise<Capabilities['webgpu']> {
+  if (!navigator.gpu) {
+    return {unavailable: 'not available: navigator.gpu is missing (no WebGPU in this browser or context)'};
+  }
+  try {
+    const adapter = await navigator.gpu.requestAdapter({powerPreference: 'high-performance'});
+    if (!adapter) return {unavailable: 'not available: requestAdapter() found no adapter'};
+    return {adapter: summarizeAdapter(adapter)};
+  } catch (err) {
+    return {unavailable: `not available: requestAdapter() failed: ${(err as Error).message}`};
+  }
+}
+
+function summarizeAdapter(adapter: GPUAdapter): GpuAdapterSummary {
+  const info = adapter.info;
+  // `isFallbackAdapter` moved from the adapter to its info in newer Chrome.
+  const flagged =
+    (info as GPUAdapterInfo & {isFallbackAdapter?: boolean}).isFallbackAdapter ??
+    (adapter as GPUAdapter & {isFallbackAdapter?: boolean}).isFallbackAdapter ??
+    false;
+  const text = `${info.vendor} ${info.architecture} ${info.device} ${info.description}`;
+  return {
+    vendor: info.vendor,
+    architecture: info.architecture,
+    device: info.device,
+    description: info.description,
+    // Older Chrome reported SwiftShader without the flag; its name gives it away.
+    isFallbackAdapter: flagged || SOFTWARE_RENDERER.test(text),
+  };
+}
+
+function probeWebgl(): Capabilities['webgl'] {
+  if (typeof OffscreenCanvas === 'undefined') return {unavailable: 'not available: no OffscreenCanvas in this context'};
+  const canvas = new OffscreenCanvas(1, 1);
+  const gl = canvas.getContext('webgl2') ?? canvas.getContext('webgl');
+  if (!gl) return {unavailable: 'not available: no WebGL context could be created'};
+  const debugInfo = gl.getExtension('WEBGL_debug_renderer_info');
+  const renderer = String(gl.getParameter(debugInfo ? debugInfo.UNMASKED_RENDERER_WEBGL : gl.RENDERER));
+  gl.getExtension('WEBGL_lose_context')?.loseContext();
+  return {summary: {renderer, software: SOFTWARE_RENDERER.test(renderer)}};
+}
+
+/** Starts a backend; resolves false (with why) instead of throwing. */
+async function startBackend(name: BackendName): Promise<{ok: true} | {ok: false; reason: string}> {
+  try {
+    return (await tf.setBackend(name))
+      ? {ok: true}
+      : {ok: false, reason: 'failed to start (tf.setBackend resolved false)'};
+  } catch (err) {
+    return {ok: false, reason: `failed to start: ${(err as Error).message}`};
+  }
+}
+
+async function choosePhase(phase: Phase, caps: Capabilities, override: BackendName | undefined): Promise<PhaseBackend> {
+  const {order, excluded} = rankBackends(phase, caps);
+  const reasons = new Map<BackendName, string>();
+  for (const c of [...order, ...excluded]) if (c.note) reasons.set(c.backend, c.note);
+  const usable = new Set(order.map((c) => c.backend));
+
+  const tries: BackendName[] = order.map((c) => c.backend);
+  if (override) {
+    if (usable.has(override)) tries.unshift(...tries.splice(tries.indexOf(override), 1));
+    else reasons.set(override, `requested, but ${reasons.get(override) ?? 'not usable for ' + phase}`);
+  }
+
+  const failed = new Set<BackendName>();
+  for (const backend of tries) {
+    const started = await startBackend(backend);
+    if (!started.ok) {
+      reasons.set(backend, override === backend ? `requested, but ${started.reason}` : started.reason);
+      failed.add(backend);
+      continue;
+    }
+    const overridden = override === backend;
+    const rank = GENERAL_ORDER.indexOf(backend);
+    const skipped: SkippedBackend[] = GENERAL_ORDER.filter(
+      (b, i) => b !== backend && (i < rank || b === override || failed.has(b)),
+    ).map((b) => ({
+      backend: b,
+      reason: reasons.get(b) ?? (overridden ? `not requested: ${backend} was chosen by the user` : 'ranked lower here'),
+    }));
+    return {backend, overridden, skipped};
+  }
+  throw new NamedError(ErrorName.NoBackend, `No tfjs backend could start for ${phase}.`, {
+    tried: tries.map((b) => ({backend: b, reason: reasons.get(b)})),
+  });
+}
+
+let gpuLost: string | null = null;
+
+function watchDeviceLoss(): void {
+  const backend = tf.findBackend('webgpu') as (tf.KernelBackend & {device?: GPUDevice}) | undefined;
+  backend?.device?.lost.then((info) => {
+    gpuLost = info.message || info.reason || 'unknown reason';
+  });
+}
+
+/** Throws GpuDeviceLostError once the WebGPU device is gone; jobs call it between batches. */
+export function assertGpuAlive(): void {
+  if (gpuLost !== null && tf.getBackend() === 'webgpu') {
+    throw new NamedError(ErrorName.GpuDeviceLost, `The WebGPU device was lost: ${gpuLost}`);
+  }
+}
+
+/**
+ * Picks a backend per phase: probes the browser, ranks the backends, and
+ * starts each in turn until one works (judged by `tf.setBackend`'s result).
+ */
+export async function chooseBackends(overrides: BackendOverrides = {}): Promise<RuntimeReport> {
+  for (const [phase, backend] of Object.entries(overrides)) {
+    if (!GENERAL_ORDER.includes(backend)) {
+      throw new NamedError(ErrorName.InvalidRequest, `Unknown backend "${backend}" for ${phase}.`);
+    }
+  }
+  const caps = await probeCapabilities();
+  const inference = await choosePhase('inference', caps, overrides.inference);
+  const training = await choosePhase('training', caps, overrides.training);
+  if (tf.findBackend('webgpu')) watchDeviceLoss();
+  await tf.setBackend(inference.backend);
+  return {
+    phases: {inference, training},
+    webgpu: 'adapter' in caps.webgpu ? caps.webgpu.adapter : null,
+    ...('unavailable' in caps.webgpu ? {webgpuUnavailable: caps.webgpu.unavailable} : {}),
+    webgl: 'summary' in caps.webgl ? caps.webgl.summary : null,
+    crossOriginIsolated: globalThis.crossOriginIsolated === true,
+    wasmThreads: tf.findBackend('wasm') ? getThreadsCount() : 0,
+  };
+}
+
+/** Switches tfjs to the backend chosen for a phase. */
+export async function useBackend(report: RuntimeReport, phase: Phase): Promise<BackendName> {
+  const name = report.phases[phase].backend;
+  if (tf.getBackend() !== name && !(await tf.setBackend(name))) {
+    throw new NamedError(ErrorName.NoBackend, `The ${name} backend chosen for ${phase} no longer starts.`);
+  }
+  assertGpuAlive();
+  return name;
+}

@@ -1,0 +1,30 @@
+import {ErrorName, NamedError} from '../../src/shared/errors.ts';
+
+/**
+ * Cooperative cancellation. AbortSignals cannot cross postMessage, so the
+ * client names each job and calls `cancel(jobId)`; the job checks its
+ * signal between batches and stops there, leaving what it finished intact.
+ */
+const running = new Map<string, AbortController>();
+
+export function beginJob(jobId: string): AbortSignal {
+  if (running.has(jobId)) throw new NamedError(ErrorName.InvalidRequest, `Job ${jobId} is already running.`);
+  const controller = new AbortController();
+  running.set(jobId, controller);
+  return controller.signal;
+}
+
+export function endJob(jobId: string): void {
+  running.delete(jobId);
+}
+
+/** Returns whether a running job was found and told to stop. */
+export function cancelJob(jobId: string): boolean {
+  const controller = running.get(jobId);
+  controller?.abort();
+  return controller !== undefined;
+}
+
+export function throwIfCancelled(signal: AbortSignal | undefined): void {
+  if (signal?.aborted) throw new NamedError(ErrorName.Cancelled, 'The job was cancelled.');
+}

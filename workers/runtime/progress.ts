@@ -1,0 +1,25 @@
+import type {Progress} from '../../src/shared/protocol.ts';
+
+export type ProgressCallback = (progress: Progress) => void;
+
+/**
+ * Throttles progress to about 10 Hz so the main thread is not flooded,
+ * never awaited by the job (a slow UI must not slow the work). The first
+ * and the final report always go out.
+ */
+export function progressReporter(kind: Progress['kind'], total: number, onProgress?: ProgressCallback, intervalMs = 100) {
+  const started = performance.now();
+  let lastSent = -Infinity;
+  return (done: number): void => {
+    if (!onProgress) return;
+    const now = performance.now();
+    const final = done >= total;
+    if (!final && done > 0 && now - lastSent < intervalMs) return;
+    lastSent = now;
+    const seconds = (now - started) / 1000;
+    const rate = seconds > 0 ? done / seconds : 0;
+    const etaSeconds = rate > 0 ? (total - done) / rate : null;
+    // Fire and forget: a Comlink call returns a promise we deliberately do not await.
+    void Promise.resolve(onProgress({kind, done, total, rate, etaSeconds})).catch(() => {});
+  };
+}

@@ -1,0 +1,123 @@
+import * as tf from '@tensorflow/tfjs';
+import {releaseProxy, type Remote} from 'comlink';
+import {ErrorName, NamedError} from '../src/shared/errors.ts';
+import type {
+  BackendOverrides,
+  FeatureRequest,
+  FeatureResult,
+  MemoryReport,
+  RuntimeReport,
+  WeightsInfo,
+  WeightsSource,
+} from '../src/shared/protocol.ts';
+import {extractFeatures} from './features/extract-features.ts';
+import {loadVgg16Weights} from './model/load-weights.ts';
+import {buildVgg16} from './model/vgg16.ts';
+import {chooseBackends, useBackend} from './runtime/backends.ts';
+import {beginJob, cancelJob, endJob} from './runtime/jobs.ts';
+import {progressReporter, type ProgressCallback} from './runtime/progress.ts';
+
+/**
+ * The worker's API as plain functions over one session's state. No
+ * Comlink wiring here beyond releasing callback proxies, so tests can call
+ * it directly or over a MessageChannel.
+ */
+export function createTrainerApi() {
+  // Memoised: backend start-up and VGG16 builds are expensive; do each once.
+  let runtime: Promise<RuntimeReport> | null = null;
+  let weights: {tensors: tf.NamedTensorMap; info: WeightsInfo} | null = null;
+  const models = new Map<number, tf.LayersModel>();
+
+  const ensureRuntime = (): Promise<RuntimeReport> => {
+    runtime ??= chooseBackends().catch((err: unknown) => {
+      runtime = null;
+      throw err;
+    });
+    return runtime;
+  };
+
+  const modelFor = (inputSize: number): tf.LayersModel => {
+    if (!weights) {
+      throw new NamedError(ErrorName.WeightsNotLoaded, 'Load VGG16 weights before extracting features.');
+    }
+    let model = models.get(inputSize);
+    if (!model) {
+      model = buildVgg16(inputSize, weights.tensors);
+      models.set(inputSize, model);
+    }
+    return model;
+  };
+
+  const disposeModels = (): void => {
+    for (const model of models.values()) model.dispose();
+    models.clear();
+  };
+
+  return {
+    /** The backend per phase and why; re-chooses when overrides are given. */
+    async configureRuntime(overrides?: BackendOverrides): Promise<RuntimeReport> {
+      if (overrides) {
+        const chosen = chooseBackends(overrides);
+        runtime = chosen.catch((err: unknown) => {
+          runtime = null;
+          throw err;
+        });
+      }
+      return ensureRuntime();
+    },
+
+    async loadWeights(source: WeightsSource): Promise<WeightsInfo> {
+      await ensureRuntime();
+      const loaded = await loadVgg16Weights(source);
+      disposeModels();
+      if (weights) tf.dispose(weights.tensors);
+      weights = loaded;
+      return loaded.info;
+    },
+
+    weightsInfo(): WeightsInfo | null {
+      return weights?.info ?? null;
+    },
+
+    /** block5_pool features of a batch of images, on the inference backend. */
+    async extractFeatures(
+      jobId: string,
+      request: FeatureRequest,
+      onProgress?: Remote<ProgressCallback> | ProgressCallback,
+    ): Promise<FeatureResult> {
+      const signal = beginJob(jobId);
+      try {
+        const backend = await useBackend(await ensureRuntime(), 'inference');
+        const model = modelFor(request.size);
+        const report = progressReporter('features', request.count, onProgress);
+        report(0);
+        const features = await extractFeatures(model, request.pixels, request.count, {
+          batchSize: request.batchSize,
+          preprocessing: request.preprocessing,
+          signal,
+          onBatch: report,
+        });
+        const shape = model.outputs[0]!.shape as number[];
+        return {features, shape: [request.count, shape[1]!, shape[2]!, shape[3]!], backend};
+      } finally {
+        endJob(jobId);
+        releaseCallback(onProgress);
+      }
+    },
+
+    /** Asks a running job to stop at its next batch boundary. */
+    cancel(jobId: string): boolean {
+      return cancelJob(jobId);
+    },
+
+    memory(): MemoryReport {
+      const {numTensors, numBytes} = tf.memory();
+      return {backend: tf.getBackend() as MemoryReport['backend'], numTensors, numBytes};
+    },
+  };
+}
+
+function releaseCallback(callback: unknown): void {
+  const release = (callback as {[releaseProxy]?: () => void} | undefined)?.[releaseProxy];
+  if (typeof release === 'function') release.call(callback);
+}
