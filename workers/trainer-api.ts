@@ -2,6 +2,7 @@ import * as tf from '@tensorflow/tfjs';
 import {releaseProxy, type Remote} from 'comlink';
 import {ErrorName, NamedError} from '../src/shared/errors.ts';
 import type {
+  BackendName,
   BackendOverrides,
   FeatureRequest,
   FeatureResult,
@@ -11,7 +12,8 @@ import type {
   WeightsSource,
 } from '../src/shared/protocol.ts';
 import {extractFeatures} from './features/extract-features.ts';
-import {loadVgg16Weights} from './model/load-weights.ts';
+import {loadVgg16Weights, type LoadedWeights} from './model/load-weights.ts';
+import {decodeVgg16Bundle} from './model/weights-bundle.ts';
 import {buildVgg16} from './model/vgg16.ts';
 import {chooseBackends, useBackend} from './runtime/backends.ts';
 import {beginJob, cancelJob, endJob} from './runtime/jobs.ts';
@@ -25,27 +27,19 @@ import {progressReporter, type ProgressCallback} from './runtime/progress.ts';
 export function createTrainerApi() {
   // Memoised: backend start-up and VGG16 builds are expensive; do each once.
   let runtime: Promise<RuntimeReport> | null = null;
-  let weights: {tensors: tf.NamedTensorMap; info: WeightsInfo} | null = null;
+  let weights: LoadedWeights | null = null;
+  /** Models by input size, all on `modelsBackend`: tensors never move between backends. */
   const models = new Map<number, tf.LayersModel>();
+  let modelsBackend: BackendName | null = null;
 
-  const ensureRuntime = (): Promise<RuntimeReport> => {
-    runtime ??= chooseBackends().catch((err: unknown) => {
-      runtime = null;
-      throw err;
-    });
+  const ensureRuntime = (overrides?: BackendOverrides): Promise<RuntimeReport> => {
+    if (overrides || !runtime) {
+      runtime = chooseBackends(overrides).catch((err: unknown) => {
+        runtime = null;
+        throw err;
+      });
+    }
     return runtime;
-  };
-
-  const modelFor = (inputSize: number): tf.LayersModel => {
-    if (!weights) {
-      throw new NamedError(ErrorName.WeightsNotLoaded, 'Load VGG16 weights before extracting features.');
-    }
-    let model = models.get(inputSize);
-    if (!model) {
-      model = buildVgg16(inputSize, weights.tensors);
-      models.set(inputSize, model);
-    }
-    return model;
   };
 
   const disposeModels = (): void => {
@@ -53,24 +47,38 @@ export function createTrainerApi() {
     models.clear();
   };
 
+  /** The conv base for an input size on the current backend, built from the loaded weights. */
+  const modelFor = (inputSize: number, backend: BackendName): tf.LayersModel => {
+    if (!weights) {
+      throw new NamedError(ErrorName.WeightsNotLoaded, 'Load VGG16 weights before extracting features.');
+    }
+    if (modelsBackend !== backend) {
+      disposeModels();
+      modelsBackend = backend;
+    }
+    let model = models.get(inputSize);
+    if (!model) {
+      const tensors = decodeVgg16Bundle(weights.bundle);
+      try {
+        model = buildVgg16(inputSize, tensors);
+      } finally {
+        tf.dispose(tensors);
+      }
+      models.set(inputSize, model);
+    }
+    return model;
+  };
+
   return {
     /** The backend per phase and why; re-chooses when overrides are given. */
-    async configureRuntime(overrides?: BackendOverrides): Promise<RuntimeReport> {
-      if (overrides) {
-        const chosen = chooseBackends(overrides);
-        runtime = chosen.catch((err: unknown) => {
-          runtime = null;
-          throw err;
-        });
-      }
-      return ensureRuntime();
+    configureRuntime(overrides?: BackendOverrides): Promise<RuntimeReport> {
+      return ensureRuntime(overrides);
     },
 
     async loadWeights(source: WeightsSource): Promise<WeightsInfo> {
       await ensureRuntime();
       const loaded = await loadVgg16Weights(source);
       disposeModels();
-      if (weights) tf.dispose(weights.tensors);
       weights = loaded;
       return loaded.info;
     },
@@ -88,7 +96,7 @@ export function createTrainerApi() {
       const signal = beginJob(jobId);
       try {
         const backend = await useBackend(await ensureRuntime(), 'inference');
-        const model = modelFor(request.size);
+        const model = modelFor(request.size, backend);
         const report = progressReporter('features', request.count, onProgress);
         report(0);
         const features = await extractFeatures(model, request.pixels, request.count, {

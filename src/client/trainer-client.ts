@@ -49,9 +49,11 @@ export class TrainerClient {
     this.#crashed = new Promise<never>((_, reject) => (this.#rejectCrashed = reject));
     this.#crashed.catch(() => {}); // observed through #call; not an unhandled rejection
     if (this.#worker) {
-      this.#worker.addEventListener('error', (event) =>
-        this.#fail(`The trainer worker failed: ${event.message || 'it could not be loaded (see the console)'}`),
-      );
+      this.#worker.addEventListener('error', (event) => {
+        // Handled here: without preventDefault it would also surface as an uncaught page error.
+        event.preventDefault();
+        this.#fail(`The trainer worker failed: ${event.message || 'it could not be loaded (see the console)'}`);
+      });
       this.#worker.addEventListener('messageerror', () =>
         this.#fail('A message from the trainer worker could not be read.'),
       );

@@ -3,7 +3,7 @@ import {ErrorName, NamedError} from '../../src/shared/errors.ts';
 import type {Preprocessing} from '../../src/shared/protocol.ts';
 import {preprocess} from '../model/preprocess.ts';
 import {assertGpuAlive} from '../runtime/backends.ts';
-import {throwIfCancelled} from '../runtime/jobs.ts';
+import {betweenBatches} from '../runtime/jobs.ts';
 
 export interface ExtractOptions {
   batchSize?: number;
@@ -47,7 +47,7 @@ export async function extractFeatures(
   let next: tf.Tensor4D | null = count > 0 ? upload(0) : null;
   try {
     for (let start = 0; start < count; start += batchSize) {
-      throwIfCancelled(options.signal);
+      await betweenBatches(options.signal);
       assertGpuAlive();
       const input = next!;
       next = null;

@@ -1,4 +1,3 @@
-import type * as tf from '@tensorflow/tfjs';
 import type {UseStore} from 'idb-keyval';
 import type {WeightsInfo, WeightsSource} from '../../src/shared/protocol.ts';
 import {fetchLayersModelWeights, type FetchFn} from './fetch-layers-model.ts';
@@ -6,15 +5,18 @@ import {readCachedWeights, weightsStore, writeCachedWeights} from './weights-cac
 import {
   assertVgg16Bundle,
   checkVgg16Bundle,
-  decodeVgg16Bundle,
   randomVgg16Bundle,
   weightsId,
   type WeightsBundle,
 } from './weights-bundle.ts';
 import {VGG16_PARAM_COUNT} from './vgg16-layout.ts';
 
+/**
+ * Checked weights, kept as bytes rather than tensors: each backend builds
+ * its own model from them, so no tensor ever has to move between backends.
+ */
 export interface LoadedWeights {
-  tensors: tf.NamedTensorMap;
+  bundle: WeightsBundle;
   info: WeightsInfo;
 }
 
@@ -32,7 +34,7 @@ export async function loadVgg16Weights(source: WeightsSource, deps: LoadDeps = {
   if (source.kind === 'random') {
     const bundle = randomVgg16Bundle(source.seed);
     return {
-      tensors: decodeVgg16Bundle(bundle),
+      bundle,
       info: {
         id: `random-he-uniform:${source.seed}`,
         origin: 'generated',
@@ -73,7 +75,7 @@ function fromBundle(
 ): LoadedWeights {
   const {ignored} = checkVgg16Bundle(bundle);
   return {
-    tensors: decodeVgg16Bundle(bundle),
+    bundle,
     info: {
       ...meta,
       label: `tfjs layers model from ${meta.url}`,

@@ -73,15 +73,23 @@ function probeWebgl(): Capabilities['webgl'] {
   return {summary: {renderer, software: SOFTWARE_RENDERER.test(renderer)}};
 }
 
-/** Starts a backend; resolves false (with why) instead of throwing. */
+/** Backends that have started in this worker. */
+const started = new Set<BackendName>();
+
+/**
+ * Starts a backend; resolves false (with why) instead of throwing.
+ * (Never probe with `tf.findBackend`: for a registered backend that has not
+ * started it kicks off an async init that leaves the engine "pending".)
+ */
 async function startBackend(name: BackendName): Promise<{ok: true} | {ok: false; reason: string}> {
   try {
-    return (await tf.setBackend(name))
-      ? {ok: true}
-      : {ok: false, reason: 'failed to start (tf.setBackend resolved false)'};
+    if (!(await tf.setBackend(name))) return {ok: false, reason: 'failed to start (tf.setBackend resolved false)'};
   } catch (err) {
     return {ok: false, reason: `failed to start: ${(err as Error).message}`};
   }
+  if (!started.has(name) && name === 'webgpu') watchDeviceLoss(tf.backend());
+  started.add(name);
+  return {ok: true};
 }
 
 async function choosePhase(phase: Phase, caps: Capabilities, override: BackendName | undefined): Promise<PhaseBackend> {
@@ -121,9 +129,8 @@ async function choosePhase(phase: Phase, caps: Capabilities, override: BackendNa
 
 let gpuLost: string | null = null;
 
-function watchDeviceLoss(): void {
-  const backend = tf.findBackend('webgpu') as (tf.KernelBackend & {device?: GPUDevice}) | undefined;
-  backend?.device?.lost.then((info) => {
+function watchDeviceLoss(backend: tf.KernelBackend): void {
+  (backend as tf.KernelBackend & {device?: GPUDevice}).device?.lost.then((info) => {
     gpuLost = info.message || info.reason || 'unknown reason';
   });
 }
@@ -148,7 +155,6 @@ export async function chooseBackends(overrides: BackendOverrides = {}): Promise<
   const caps = await probeCapabilities();
   const inference = await choosePhase('inference', caps, overrides.inference);
   const training = await choosePhase('training', caps, overrides.training);
-  if (tf.findBackend('webgpu')) watchDeviceLoss();
   await tf.setBackend(inference.backend);
   return {
     phases: {inference, training},
@@ -156,7 +162,7 @@ export async function chooseBackends(overrides: BackendOverrides = {}): Promise<
     ...('unavailable' in caps.webgpu ? {webgpuUnavailable: caps.webgpu.unavailable} : {}),
     webgl: 'summary' in caps.webgl ? caps.webgl.summary : null,
     crossOriginIsolated: globalThis.crossOriginIsolated === true,
-    wasmThreads: tf.findBackend('wasm') ? getThreadsCount() : 0,
+    wasmThreads: started.has('wasm') ? getThreadsCount() : 0,
   };
 }
 

@@ -28,3 +28,14 @@ export function cancelJob(jobId: string): boolean {
 export function throwIfCancelled(signal: AbortSignal | undefined): void {
   if (signal?.aborted) throw new NamedError(ErrorName.Cancelled, 'The job was cancelled.');
 }
+
+/**
+ * Call between batches. On synchronous backends (wasm, cpu) `await
+ * tensor.data()` settles in a microtask, so a job would never let the
+ * worker read its next message, and `cancel()` would arrive only after the
+ * job ended. A macrotask turn lets it in; then the signal is checked.
+ */
+export async function betweenBatches(signal: AbortSignal | undefined): Promise<void> {
+  await new Promise<void>((resolve) => setTimeout(resolve, 0));
+  throwIfCancelled(signal);
+}

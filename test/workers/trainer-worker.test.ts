@@ -1,0 +1,177 @@
+import {expect} from '@open-wc/testing';
+import {TrainerClient} from '../../src/client/trainer-client.ts';
+import {ErrorName, hasErrorName} from '../../src/shared/errors.ts';
+import type {Progress} from '../../src/shared/protocol.ts';
+import {randomVgg16Bundle} from '../../workers/model/weights-bundle.ts';
+import {makeImages, publishLayersModel} from '../support/fixtures.ts';
+
+const SIZE = 32;
+
+async function rejection(promise: Promise<unknown>): Promise<Error> {
+  try {
+    await promise;
+  } catch (err) {
+    return err as Error;
+  }
+  throw new Error('expected the call to reject');
+}
+
+/** The real module worker, through the client and Comlink, end to end. */
+describe('trainer worker', function () {
+  let trainer: TrainerClient;
+
+  before(async () => {
+    trainer = TrainerClient.start();
+    await trainer.loadWeights({kind: 'random', seed: 11});
+  });
+  after(() => trainer.dispose());
+
+  it('computes the same block5_pool features on WebGPU as on the cpu backend', async () => {
+    const count = 4;
+    const images = makeImages(count, SIZE, 5);
+
+    const gpuRuntime = await trainer.configureRuntime({inference: 'webgpu'});
+    expect(gpuRuntime.phases.inference.backend, JSON.stringify(gpuRuntime)).to.equal('webgpu');
+    const onGpu = await trainer.extractFeatures({pixels: images.slice(), count, size: SIZE, batchSize: 2});
+    expect(onGpu.backend).to.equal('webgpu');
+    expect(onGpu.shape).to.deep.equal([count, 1, 1, 512]);
+
+    await trainer.configureRuntime({inference: 'cpu'});
+    const onCpu = await trainer.extractFeatures({pixels: images.slice(), count, size: SIZE, batchSize: 2});
+    expect(onCpu.backend).to.equal('cpu');
+
+    let min = Infinity;
+    let max = -Infinity;
+    let maxError = 0;
+    for (let i = 0; i < onCpu.features.length; i++) {
+      min = Math.min(min, onCpu.features[i]!);
+      max = Math.max(max, onCpu.features[i]!);
+      maxError = Math.max(maxError, Math.abs(onCpu.features[i]! - onGpu.features[i]!));
+    }
+    const range = max - min;
+    const relative = maxError / range;
+    console.log(
+      `webgpu (${gpuRuntime.webgpu?.vendor} ${gpuRuntime.webgpu?.architecture}) vs cpu: ` +
+        `max |diff| ${maxError.toExponential(2)}, output range ${range.toFixed(3)}, max relative error ${relative.toExponential(2)}`,
+    );
+    expect(range, 'features are all equal: the test would prove nothing').to.be.greaterThan(0);
+    expect(onCpu.features.filter((v) => v > 0).length).to.be.greaterThan(onCpu.features.length / 10);
+    expect(relative).to.be.at.most(1e-4);
+  });
+
+  it('leaves tf.memory().numTensors where it was after a feature batch', async () => {
+    const runtime = await trainer.configureRuntime({});
+    const images = makeImages(3, SIZE, 9);
+    // The first batch builds the model and its variables; measure from the second.
+    await trainer.extractFeatures({pixels: images.slice(), count: 3, size: SIZE});
+    const before = await trainer.memory();
+    const result = await trainer.extractFeatures({pixels: images.slice(), count: 3, size: SIZE, batchSize: 2});
+    const after = await trainer.memory();
+    console.log(`memory check on ${result.backend} (${runtime.phases.inference.backend}): ${before.numTensors} → ${after.numTensors} tensors`);
+    expect(after.numTensors).to.equal(before.numTensors);
+    expect(after.numBytes).to.equal(before.numBytes);
+  });
+
+  it('stops a cancelled job between batches and leaves no tensors behind', async () => {
+    await trainer.configureRuntime({});
+    // Enough batches that the abort lands long before the end, even on a fast backend.
+    const count = 256;
+    const images = makeImages(count, SIZE, 3);
+    await trainer.extractFeatures({pixels: images.slice(0, SIZE * SIZE * 3), count: 1, size: SIZE});
+    const before = await trainer.memory();
+
+    const controller = new AbortController();
+    const seen: Progress[] = [];
+    const err = await rejection(
+      trainer.extractFeatures(
+        {pixels: images, count, size: SIZE, batchSize: 1},
+        {
+          signal: controller.signal,
+          onProgress: (p) => {
+            seen.push(p);
+            if (p.done >= 2) controller.abort();
+          },
+        },
+      ),
+    );
+    expect(err.name, err.message).to.equal(ErrorName.Cancelled);
+    const last = seen.at(-1)!;
+    expect(last.done).to.be.at.least(2);
+    expect(last.done, 'it ran to the end').to.be.lessThan(count);
+    expect((await trainer.memory()).numTensors).to.equal(before.numTensors);
+
+    // The worker is still usable afterwards.
+    const again = await trainer.extractFeatures({pixels: makeImages(1, SIZE), count: 1, size: SIZE});
+    expect(again.features.length).to.equal(512);
+  });
+
+  it('reports progress with a rate and an ETA, the last one at 100%', async () => {
+    const seen: Progress[] = [];
+    await trainer.extractFeatures({pixels: makeImages(4, SIZE), count: 4, size: SIZE, batchSize: 1}, {onProgress: (p) => seen.push(p)});
+    await new Promise((r) => setTimeout(r, 50)); // progress is fire-and-forget: let the last message land
+    expect(seen[0]).to.include({kind: 'features', done: 0, total: 4});
+    expect(seen.at(-1)).to.include({done: 4, total: 4, etaSeconds: 0});
+    expect(seen.at(-1)!.rate).to.be.greaterThan(0);
+  });
+
+  it('sends named errors across the boundary, with their details', async () => {
+    const wrongSize = await rejection(trainer.extractFeatures({pixels: new Uint8Array(10), count: 1, size: SIZE}));
+    expect(wrongSize.name).to.equal(ErrorName.InvalidRequest);
+
+    const tooSmall = await rejection(trainer.extractFeatures({pixels: new Uint8Array(16 * 16 * 3), count: 1, size: 16}));
+    expect(tooSmall.name).to.equal(ErrorName.InvalidRequest);
+    expect(tooSmall.message).to.match(/at least 32×32/);
+
+    const bundle = randomVgg16Bundle(1);
+    const broken = {specs: bundle.specs.filter((s) => !s.name.startsWith('block2_conv1/')), data: bundle.data.slice(0, bundle.data.byteLength - (3 * 3 * 64 * 128 + 128) * 4)};
+    const published = publishLayersModel(broken);
+    try {
+      const mismatch = await rejection(trainer.loadWeights({kind: 'url', url: published.url}));
+      expect(hasErrorName(mismatch, ErrorName.WeightsMismatch), mismatch.message).to.equal(true);
+      expect((mismatch as Error & {details: {problems: string[]}}).details.problems).to.include('block2_conv1/kernel: missing');
+    } finally {
+      published.revoke();
+    }
+    // The earlier weights are still loaded.
+    expect((await trainer.weightsInfo())?.id).to.equal('random-he-uniform:11');
+  });
+
+  it('loads weights from a model.json URL through the worker', async () => {
+    const bundle = randomVgg16Bundle(2);
+    const published = publishLayersModel(bundle);
+    const other = TrainerClient.start();
+    try {
+      const info = await other.loadWeights({kind: 'url', url: published.url});
+      expect(info.origin).to.equal('network');
+      expect(info.bytes).to.equal(bundle.data.byteLength);
+      const again = await other.loadWeights({kind: 'url', url: published.url});
+      expect(again.origin).to.equal('indexeddb');
+      expect(again.id).to.equal(info.id);
+    } finally {
+      published.revoke();
+      other.dispose();
+    }
+  });
+});
+
+describe('trainer client', () => {
+  it('rejects calls with WorkerCrashedError when the worker cannot load, instead of hanging', async () => {
+    const broken = new TrainerClient(new Worker(new URL('../fixtures/broken.worker.ts', import.meta.url), {type: 'module'}));
+    const err = await rejection(broken.configureRuntime());
+    expect(err.name).to.equal(ErrorName.WorkerCrashed);
+    const later = await rejection(broken.memory());
+    expect(later.name).to.equal(ErrorName.WorkerCrashed);
+  });
+
+  it('does not start a job whose signal is already aborted', async () => {
+    const trainer = TrainerClient.start();
+    try {
+      const err = await rejection(
+        trainer.extractFeatures({pixels: new Uint8Array(0), count: 0, size: SIZE}, {signal: AbortSignal.abort()}),
+      );
+      expect(err.name).to.equal(ErrorName.Cancelled);
+    } finally {
+      trainer.dispose();
+    }
+  });
+});
