@@ -11,6 +11,10 @@ export type FetchFn = (input: string, init?: RequestInit) => Promise<Response>;
  */
 export async function fetchLayersModelWeights(url: string, fetchFn: FetchFn = fetch): Promise<WeightsBundle> {
   const modelJson = await fetchOk(url, fetchFn);
+  // Dev servers and SPAs answer a missing file with their index.html and status 200.
+  if (modelJson.headers.get('content-type')?.includes('text/html')) {
+    throw new NamedError(ErrorName.WeightsUnreadable, `${url} is an HTML page, not a model.json: the file is probably missing.`);
+  }
   let manifest: tf.io.WeightsManifestConfig;
   try {
     const json = (await modelJson.json()) as {weightsManifest?: tf.io.WeightsManifestConfig};

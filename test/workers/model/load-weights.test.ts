@@ -140,6 +140,14 @@ describe('loadVgg16Weights', function () {
         expect((err as Error).message).to.match(/HTTP 404/);
       }
     }
+    const spaFallback = async () => new Response('<!doctype html><title>app</title>', {headers: {'content-type': 'text/html'}});
+    try {
+      await loadVgg16Weights({kind: 'url', url: 'https://models.test/spa/model.json'}, {fetchFn: spaFallback, store: freshStore()});
+      throw new Error('expected an error');
+    } catch (err) {
+      expect((err as Error).name).to.equal(ErrorName.WeightsUnreadable);
+      expect((err as Error).message).to.match(/HTML page.*probably missing/);
+    }
     const text = async () => new Response('this is not json');
     try {
       await loadVgg16Weights({kind: 'url', url: 'https://models.test/t/model.json'}, {fetchFn: text, store: freshStore()});

@@ -1,0 +1,52 @@
+import {LitElement, css, html, nothing} from 'lit';
+import {customElement, property} from 'lit/decorators.js';
+import type {WeightsInfo} from '../../shared/protocol.ts';
+
+const ORIGIN_TEXT: Record<WeightsInfo['origin'], string> = {
+  network: 'downloaded now',
+  indexeddb: 'from this browser’s IndexedDB (no download)',
+  generated: 'generated in the worker',
+};
+
+/**
+ * Says which VGG16 weights are loaded and where they came from.
+ *
+ * @csspart label - The weights' description.
+ */
+@customElement('tl-weights-status')
+export class TlWeightsStatus extends LitElement {
+  static override styles = css`
+    :host { display: block; }
+    dl { display: grid; grid-template-columns: max-content 1fr; gap: 0.25rem 1rem; margin: 0; }
+    dt { color: #4a4f57; }
+    dd { margin: 0; overflow-wrap: anywhere; }
+    .warn { color: #8a4b00; }
+  `;
+
+  @property({attribute: false}) info: WeightsInfo | null = null;
+
+  override render() {
+    const info = this.info;
+    if (!info) return html`<p>No weights loaded.</p>`;
+    return html`
+      <dl>
+        <dt>Weights</dt><dd part="label">${info.label}</dd>
+        <dt>Source</dt><dd>${ORIGIN_TEXT[info.origin]}</dd>
+        <dt>Size</dt><dd>${(info.params / 1e6).toFixed(2)} M parameters, ${(info.bytes / 2 ** 20).toFixed(1)} MB</dd>
+        <dt>Id</dt><dd><code>${info.id.slice(0, 23)}</code></dd>
+        ${info.origin === 'network'
+          ? html`<dt>Offline copy</dt><dd class=${info.cached ? '' : 'warn'}>${info.cached ? 'kept in IndexedDB' : info.cacheProblem}</dd>`
+          : nothing}
+        ${info.ignored.length
+          ? html`<dt>Not used</dt><dd>${info.ignored.length} tensors outside the conv base (${info.ignored.slice(0, 3).join(', ')}${info.ignored.length > 3 ? ', …' : ''})</dd>`
+          : nothing}
+      </dl>
+    `;
+  }
+}
+
+declare global {
+  interface HTMLElementTagNameMap {
+    'tl-weights-status': TlWeightsStatus;
+  }
+}

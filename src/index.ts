@@ -1,0 +1,10 @@
+/**
+ * Library entry: defines and exports every Transfer Lab element, for
+ * embedding in course sites, and the client for driving the worker.
+ */
+export {TlPlayground} from './components/tl-playground/tl-playground.ts';
+export {TlBackendStatus, type BackendChangeDetail} from './components/tl-backend-status/tl-backend-status.ts';
+export {TlWeightsStatus} from './components/tl-weights-status/tl-weights-status.ts';
+export {TrainerClient, type JobOptions} from './client/trainer-client.ts';
+export {ErrorName, hasErrorName} from './shared/errors.ts';
+export type * from './shared/protocol.ts';
