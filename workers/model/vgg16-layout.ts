@@ -36,7 +36,6 @@ export const VGG16_OUTPUT_LAYER = 'block5_pool';
 
 /** Five 2×2 pools: 32 is the smallest input that still leaves block5_pool 1×1. */
 export const MIN_INPUT_SIZE = 32;
-export const DEFAULT_INPUT_SIZE = 150;
 
 /** Weight name → shape, the contract every weights file must meet. HWIO kernels. */
 export function expectedWeightShapes(): Map<string, number[]> {

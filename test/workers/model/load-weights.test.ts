@@ -98,7 +98,7 @@ describe('loadVgg16Weights', function () {
         ...bundle.specs.map((s) => ({...s, name: `vgg16/${s.name}:0`})),
         {name: 'fc1/kernel', shape: [2], dtype: 'float32'},
       ],
-      data: new Uint8Array([...new Uint8Array(bundle.data), ...new Uint8Array(8)]).buffer,
+      data: concatBuffers([bundle.data, new ArrayBuffer(8)]),
     };
     const served = serveLayersModel(renamed, 'https://models.test/prefixed/');
     const result = await loadVgg16Weights({kind: 'url', url: served.url}, {fetchFn: served.fetchFn, store: freshStore()});
