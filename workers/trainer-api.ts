@@ -1,9 +1,12 @@
 import * as tf from '@tensorflow/tfjs';
-import {releaseProxy, type Remote} from 'comlink';
+import {releaseProxy, transfer, type Remote} from 'comlink';
 import {ErrorName, NamedError} from '../src/shared/errors.ts';
 import type {
   BackendName,
   BackendOverrides,
+  DatasetManifest,
+  ImportLimits,
+  ImportOptions,
   FeatureRequest,
   FeatureResult,
   MemoryReport,
@@ -11,6 +14,7 @@ import type {
   WeightsInfo,
   WeightsSource,
 } from '../src/shared/protocol.ts';
+import {DatasetSession} from './dataset/dataset-session.ts';
 import {extractFeatures} from './features/extract-features.ts';
 import {loadVgg16Weights, type LoadedWeights} from './model/load-weights.ts';
 import {decodeVgg16Bundle} from './model/weights-bundle.ts';
@@ -31,6 +35,7 @@ export function createTrainerApi() {
   /** Models by input size, all on `modelsBackend`: tensors never move between backends. */
   const models = new Map<number, tf.LayersModel>();
   let modelsBackend: BackendName | null = null;
+  const datasets = new DatasetSession();
 
   const ensureRuntime = (overrides?: BackendOverrides): Promise<RuntimeReport> => {
     if (overrides || !runtime) {
@@ -97,13 +102,13 @@ export function createTrainerApi() {
       try {
         const backend = await useBackend(await ensureRuntime(), 'inference');
         const model = modelFor(request.size, backend);
-        const report = progressReporter('features', request.count, onProgress);
-        report(0);
+        const report = progressReporter('features', onProgress);
+        report(0, request.count);
         const features = await extractFeatures(model, request.pixels, request.count, {
           batchSize: request.batchSize,
           preprocessing: request.preprocessing,
           signal,
-          onBatch: report,
+          onBatch: (done) => report(done, request.count),
         });
         const shape = model.outputs[0]!.shape as number[];
         return {features, shape: [request.count, shape[1]!, shape[2]!, shape[3]!], backend};
@@ -111,6 +116,47 @@ export function createTrainerApi() {
         endJob(jobId);
         releaseCallback(onProgress);
       }
+    },
+
+    /**
+     * Imports a zipped image dataset. The File arrives as is (structured
+     * clone shares it; the main thread never reads the archive).
+     */
+    async importDataset(
+      jobId: string,
+      file: File,
+      options: ImportOptions = {},
+      onProgress?: Remote<ProgressCallback> | ProgressCallback,
+      limits?: Partial<ImportLimits>,
+    ): Promise<DatasetManifest> {
+      const signal = beginJob(jobId);
+      try {
+        const report = progressReporter('import', onProgress);
+        return await datasets.importZip(file, file.name, options, {
+          signal,
+          limits,
+          onEntry: (done, total, images) => report(done, total, {images}),
+        });
+      } finally {
+        endJob(jobId);
+        releaseCallback(onProgress);
+      }
+    },
+
+    /** The dataset kept from an earlier visit, or null. */
+    restoreDataset(): Promise<DatasetManifest | null> {
+      return datasets.restore();
+    },
+
+    /** Draws the train/validation/test split again (class-folder zips only). */
+    resplitDataset(options: ImportOptions): Promise<DatasetManifest> {
+      return datasets.resplit(options);
+    },
+
+    /** Images of the dataset as RGB uint8, size×size each, one after another. */
+    async datasetPixels(indices: number[], size: number): Promise<Uint8Array> {
+      const pixels = await datasets.readPixels(indices, size);
+      return transfer(pixels, [pixels.buffer]);
     },
 
     /** Asks a running job to stop at its next batch boundary. */

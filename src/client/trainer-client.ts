@@ -4,6 +4,9 @@ import {installNamedErrorTransfer} from '../shared/comlink-errors.ts';
 import {ErrorName, NamedError} from '../shared/errors.ts';
 import type {
   BackendOverrides,
+  DatasetManifest,
+  ImportLimits,
+  ImportOptions,
   FeatureRequest,
   FeatureResult,
   MemoryReport,
@@ -108,6 +111,29 @@ export class TrainerClient {
     } finally {
       signal?.removeEventListener('abort', cancel);
     }
+  }
+
+  /** Imports a zipped dataset; the File goes to the worker as is. */
+  importDataset(
+    file: File,
+    options: ImportOptions = {},
+    job: JobOptions & {limits?: Partial<ImportLimits>} = {},
+  ): Promise<DatasetManifest> {
+    return this.#job(job, (jobId, onProgress) => this.#remote.importDataset(jobId, file, options, onProgress, job.limits));
+  }
+
+  /** The dataset kept from an earlier visit, or null. */
+  restoreDataset(): Promise<DatasetManifest | null> {
+    return this.#call(() => this.#remote.restoreDataset());
+  }
+
+  resplitDataset(options: ImportOptions): Promise<DatasetManifest> {
+    return this.#call(() => this.#remote.resplitDataset(options));
+  }
+
+  /** Images by index, decoded and resized to size×size, RGB uint8 one after another. */
+  datasetPixels(indices: number[], size: number): Promise<Uint8Array> {
+    return this.#call(() => this.#remote.datasetPixels(indices, size));
   }
 
   memory(): Promise<MemoryReport> {

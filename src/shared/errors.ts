@@ -20,6 +20,22 @@ export const ErrorName = {
   GpuDeviceLost: 'GpuDeviceLostError',
   /** A request that can never succeed as sent (wrong sizes, unknown backend). */
   InvalidRequest: 'InvalidRequestError',
+  /** The dropped file is not a zip archive at all. */
+  NotAZip: 'NotAZipError',
+  /** The zip is damaged: truncated, entries overlapping, an entry larger than it declares. */
+  ArchiveCorrupt: 'ArchiveCorruptError',
+  /** The zip has password-protected entries, which a browser cannot open without the password. */
+  ArchiveEncrypted: 'ArchiveEncryptedError',
+  /** The zip exceeds a safety cap (entry count, total size, compression ratio): possibly a zip bomb. */
+  ArchiveTooLarge: 'ArchiveTooLargeError',
+  /** The zip holds no image that could be read. */
+  NoImages: 'NoImagesError',
+  /** The images do not make a usable dataset (one class, an empty class, a class missing from a split). */
+  DatasetInvalid: 'DatasetInvalidError',
+  /** The browser refused to store more (IndexedDB quota); nothing already stored is lost. */
+  StorageQuota: 'StorageQuotaError',
+  /** No imported dataset is available (none imported yet, or it was cleared). */
+  NoDataset: 'NoDatasetError',
 } as const;
 
 export type ErrorName = (typeof ErrorName)[keyof typeof ErrorName];

@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import {ErrorName, NamedError} from '../../src/shared/errors.ts';
 import {mulberry32} from '../../src/shared/random.ts';
+import {sha256Hex} from '../runtime/sha256.ts';
 import {VGG16_CONV_LAYERS, expectedWeightShapes} from './vgg16-layout.ts';
 
 /** Weights as tfjs stores them: a manifest of tensors and one buffer of their bytes. */
@@ -129,6 +130,5 @@ export function concatBuffers(parts: ArrayBuffer[]): ArrayBuffer {
 
 /** A stable id for weights: their SHA-256. Part of every feature cache key. */
 export async function weightsId(data: ArrayBuffer): Promise<string> {
-  const digest = new Uint8Array(await crypto.subtle.digest('SHA-256', data));
-  return 'sha256:' + Array.from(digest, (b) => b.toString(16).padStart(2, '0')).join('');
+  return 'sha256:' + (await sha256Hex(data));
 }

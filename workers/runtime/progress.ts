@@ -7,10 +7,10 @@ export type ProgressCallback = (progress: Progress) => void;
  * never awaited by the job (a slow UI must not slow the work). The first
  * and the final report always go out.
  */
-export function progressReporter(kind: Progress['kind'], total: number, onProgress?: ProgressCallback, intervalMs = 100) {
+export function progressReporter(kind: Progress['kind'], onProgress?: ProgressCallback, intervalMs = 100) {
   const started = performance.now();
   let lastSent = -Infinity;
-  return (done: number): void => {
+  return (done: number, total: number, extra: Pick<Progress, 'images'> = {}): void => {
     if (!onProgress) return;
     const now = performance.now();
     const final = done >= total;
@@ -20,6 +20,6 @@ export function progressReporter(kind: Progress['kind'], total: number, onProgre
     const rate = seconds > 0 ? done / seconds : 0;
     const etaSeconds = rate > 0 ? (total - done) / rate : null;
     // Fire and forget: a Comlink call returns a promise we deliberately do not await.
-    void Promise.resolve(onProgress({kind, done, total, rate, etaSeconds})).catch(() => {});
+    void Promise.resolve(onProgress({kind, done, total, rate, etaSeconds, ...extra})).catch(() => {});
   };
 }

@@ -1,0 +1,87 @@
+import type {Split} from '../../src/shared/protocol.ts';
+
+/**
+ * What a path inside the zip is for. Pure string logic, no I/O: the layout
+ * rules (DESIGN.md, issue #3) are easiest to see and test here.
+ */
+
+/** OS and tool litter that every zip of a folder tends to carry. */
+export function isJunkPath(path: string): boolean {
+  const parts = path.split('/');
+  const name = parts.at(-1) ?? '';
+  return (
+    parts.some((p) => p === '__MACOSX' || p === '.git' || p === '.ipynb_checkpoints') ||
+    name.startsWith('._') ||
+    /^(\.ds_store|thumbs\.db|desktop\.ini)$/i.test(name)
+  );
+}
+
+const SPLIT_ALIASES: Record<string, Split> = {
+  train: 'train',
+  training: 'train',
+  validation: 'validation',
+  val: 'validation',
+  valid: 'validation',
+  test: 'test',
+  testing: 'test',
+};
+
+export function splitOfFolder(name: string): Split | null {
+  return SPLIT_ALIASES[name.toLowerCase()] ?? null;
+}
+
+/** Unicode bidi controls: a file name must not reorder the text around it. */
+const BIDI_CONTROLS = /[\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/g;
+
+export function displayName(path: string): string {
+  return path.replace(BIDI_CONTROLS, '');
+}
+
+export interface Placed {
+  path: string;
+  className: string;
+  /** The split its folders name, or null in a class-folders-only zip. */
+  split: Split | null;
+}
+
+export interface Layout {
+  layout: 'splits' | 'classes';
+  wrapper: string | null;
+  /** Files inside class folders, with their class and split. */
+  placed: Placed[];
+  /** Files outside any class folder (a README at the top, a stray folder next to train/). */
+  outside: string[];
+}
+
+/**
+ * Reads the layout from the file paths (junk already removed):
+ * `train|validation|test/<class>/…` or `<class>/…`, either possibly inside
+ * one wrapper folder. A class is the first folder below the split (or
+ * below the top); deeper folders belong to it.
+ */
+export function detectLayout(files: readonly string[]): Layout {
+  let wrapper: string | null = null;
+  let paths = files.map((f) => f.split('/'));
+  const tops = new Set(paths.map((p) => p[0]));
+  // One folder holding everything, with folders (not just files) inside it, and not itself a split.
+  if (tops.size === 1 && paths.every((p) => p.length >= 3) && !splitOfFolder(paths[0]![0]!)) {
+    wrapper = paths[0]![0]!;
+    paths = paths.map((p) => p.slice(1));
+  }
+  const hasSplits = paths.some((p) => p.length >= 3 && splitOfFolder(p[0]!) !== null);
+  const placed: Placed[] = [];
+  const outside: string[] = [];
+  paths.forEach((parts, i) => {
+    const path = files[i]!;
+    if (hasSplits) {
+      const split = splitOfFolder(parts[0]!);
+      if (split && parts.length >= 3) placed.push({path, className: parts[1]!, split});
+      else outside.push(path);
+    } else if (parts.length >= 2) {
+      placed.push({path, className: parts[0]!, split: null});
+    } else {
+      outside.push(path);
+    }
+  });
+  return {layout: hasSplits ? 'splits' : 'classes', wrapper, placed, outside};
+}

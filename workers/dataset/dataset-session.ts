@@ -1,0 +1,130 @@
+import type {FileEntry} from '@zip.js/zip.js';
+import {ErrorName, NamedError} from '../../src/shared/errors.ts';
+import type {DatasetManifest, ImportOptions} from '../../src/shared/protocol.ts';
+import {throwIfCancelled} from '../runtime/jobs.ts';
+import {assembleManifest, type AssembledDataset} from './assemble-manifest.ts';
+import {loadStoredDataset, saveDataset, datasetStore} from './dataset-store.ts';
+import {decodeImage, toRgb} from './decode-image.ts';
+import type {ImportLimits} from '../../src/shared/protocol.ts';
+import {DEFAULT_LIMITS} from './import-limits.ts';
+import {scanArchive, type ArchiveScan} from './scan-archive.ts';
+import {openArchive, readEntry} from './zip-archive.ts';
+import type {UseStore} from 'idb-keyval';
+
+interface Current {
+  zip: Blob;
+  scan: ArchiveScan;
+  options: ImportOptions;
+  assembled: AssembledDataset;
+  stored: boolean;
+  storeProblem?: string;
+}
+
+export interface ImportJob {
+  signal?: AbortSignal;
+  onEntry?: (done: number, total: number, images: number) => void;
+  limits?: Partial<ImportLimits>;
+}
+
+/**
+ * The worker's one dataset: imported from a zip, or restored from
+ * IndexedDB after a reload. A failed or cancelled import leaves the
+ * previous dataset (and its stored copy) untouched.
+ */
+export class DatasetSession {
+  #current: Current | null = null;
+  #entries: Promise<Map<string, FileEntry>> | null = null;
+
+  constructor(private readonly store: UseStore = datasetStore()) {}
+
+  async importZip(file: Blob, name: string, options: ImportOptions, job: ImportJob = {}): Promise<DatasetManifest> {
+    const limits = {...DEFAULT_LIMITS, ...job.limits};
+    const scan = await scanArchive(file, name, {limits, signal: job.signal, onEntry: job.onEntry});
+    throwIfCancelled(job.signal);
+    const assembled = await assembleManifest(scan, options);
+    let stored = true;
+    let storeProblem: string | undefined;
+    try {
+      await saveDataset({zip: file, scan, options}, this.store);
+    } catch (err) {
+      stored = false;
+      const quota = (err as Error).name === 'QuotaExceededError';
+      storeProblem = quota
+        ? `${ErrorName.StorageQuota}: the browser has no room to keep this ${mib(file.size)} dataset; it works until you close the tab. Free some space (or use a smaller zip) to keep it.`
+        : `The dataset could not be kept for the next visit (${(err as Error).name}: ${(err as Error).message}).`;
+    }
+    this.#replace({zip: file, scan, options, assembled, stored, storeProblem});
+    return this.manifest()!;
+  }
+
+  /** The dataset kept from an earlier visit, if any. */
+  async restore(): Promise<DatasetManifest | null> {
+    const saved = await loadStoredDataset(this.store);
+    if (!saved) return null;
+    const assembled = await assembleManifest(saved.scan, saved.options);
+    this.#replace({zip: saved.zip, scan: saved.scan, options: saved.options, assembled, stored: true});
+    return this.manifest();
+  }
+
+  /** Draws the split again with other fractions or seed (class-folder zips only); nothing is re-read. */
+  async resplit(options: ImportOptions): Promise<DatasetManifest> {
+    const current = this.#require();
+    if (current.scan.layout !== 'classes') {
+      throw new NamedError(ErrorName.InvalidRequest, 'This zip has its own train/validation/test folders; there is no split to redraw.');
+    }
+    const assembled = await assembleManifest(current.scan, options);
+    let {stored, storeProblem} = current;
+    try {
+      await saveDataset({zip: current.zip, scan: current.scan, options}, this.store);
+    } catch (err) {
+      stored = false;
+      storeProblem = `The new split could not be kept for the next visit (${(err as Error).message}).`;
+    }
+    this.#current = {...current, options, assembled, stored, storeProblem};
+    return this.manifest()!;
+  }
+
+  manifest(): DatasetManifest | null {
+    const current = this.#current;
+    if (!current) return null;
+    return {...current.assembled.manifest, stored: current.stored, ...(current.storeProblem ? {storeProblem: current.storeProblem} : {})};
+  }
+
+  /** The images at these indices, decoded and resized to size×size, as RGB uint8, one after another. */
+  async readPixels(indices: readonly number[], size: number, signal?: AbortSignal): Promise<Uint8Array> {
+    const {assembled} = this.#require();
+    const entries = await this.#entryMap();
+    const out = new Uint8Array(indices.length * size * size * 3);
+    for (const [k, index] of indices.entries()) {
+      throwIfCancelled(signal);
+      const source = assembled.sources[index];
+      const entry = source === undefined ? undefined : entries.get(source);
+      if (!entry) throw new NamedError(ErrorName.InvalidRequest, `There is no image ${index} in the dataset.`);
+      const bitmap = await decodeImage(await readEntry(entry, signal));
+      try {
+        out.set(toRgb(bitmap, size), k * size * size * 3);
+      } finally {
+        bitmap.close();
+      }
+    }
+    return out;
+  }
+
+  #require(): Current {
+    if (!this.#current) throw new NamedError(ErrorName.NoDataset, 'No dataset yet: drop a zip of images first.');
+    return this.#current;
+  }
+
+  #replace(next: Current): void {
+    this.#current = next;
+    this.#entries = null;
+  }
+
+  #entryMap(): Promise<Map<string, FileEntry>> {
+    const zip = this.#require().zip;
+    this.#entries ??= openArchive(zip, DEFAULT_LIMITS).then((archive) => new Map(archive.files.map((e) => [e.filename, e])));
+    return this.#entries;
+  }
+}
+
+const mib = (bytes: number): string => `${(bytes / 2 ** 20).toFixed(1)} MB`;

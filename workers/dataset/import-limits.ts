@@ -1,0 +1,14 @@
+import type {ImportLimits} from '../../src/shared/protocol.ts';
+
+/**
+ * Safety caps for imports. A dropped zip is untrusted input: these stop zip
+ * bombs and absurd files before they exhaust memory. Tests pass smaller ones.
+ */
+export const DEFAULT_LIMITS: ImportLimits = {
+  maxEntries: 100_000,
+  maxTotalBytes: 8 * 2 ** 30,
+  maxEntryBytes: 256 * 2 ** 20,
+  maxCompressionRatio: 500,
+  maxImageSide: 16_384,
+  maxImagePixels: 64_000_000,
+};

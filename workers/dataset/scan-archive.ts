@@ -1,0 +1,178 @@
+import type {FileEntry} from '@zip.js/zip.js';
+import {ErrorName, hasErrorName} from '../../src/shared/errors.ts';
+import type {ImageFormat, SkipReason, SkippedFile, Split} from '../../src/shared/protocol.ts';
+import {throwIfCancelled} from '../runtime/jobs.ts';
+import {sha256Hex} from '../runtime/sha256.ts';
+import {detectLayout, displayName, isJunkPath} from './archive-paths.ts';
+import {decodeImage, thumbnail} from './decode-image.ts';
+import {isComplete, sniffImage} from './image-sniff.ts';
+import type {ImportLimits} from '../../src/shared/protocol.ts';
+import {openArchive, readEntry} from './zip-archive.ts';
+
+/** One usable image found in the zip, before labels and splits are assigned. */
+export interface ScannedImage {
+  /** The entry's name in the zip, to read it again later. */
+  source: string;
+  path: string;
+  className: string;
+  /** From the zip's folders; null in a class-folders-only zip. */
+  split: Split | null;
+  hash: string;
+  format: ImageFormat;
+  width: number;
+  height: number;
+  thumbnail: Blob;
+}
+
+/** Everything learnt from one pass over the zip; splits can be re-made from it without reading the zip again. */
+export interface ArchiveScan {
+  name: string;
+  layout: 'splits' | 'classes';
+  wrapper: string | null;
+  /** Every class folder, including ones none of whose files were usable. */
+  classNames: string[];
+  images: ScannedImage[];
+  skipped: SkippedFile[];
+  ignored: {count: number; examples: string[]};
+}
+
+const IMAGE_EXTENSION = /\.(jpe?g|jfif|png|webp|gif|bmp|dib|svg|heic|heif|avif|tiff?|ico)$/i;
+
+export interface ScanOptions {
+  limits: ImportLimits;
+  signal?: AbortSignal;
+  /** After each entry: entries done, entries in all, usable images so far. */
+  onEntry?: (done: number, total: number, images: number) => void;
+}
+
+/**
+ * Reads the zip one entry at a time (memory stays bounded by the largest
+ * entry, whatever the archive's size): sorts out junk and non-images,
+ * checks and decodes each image, hashes it and makes its thumbnail.
+ */
+export async function scanArchive(file: Blob, name: string, options: ScanOptions): Promise<ArchiveScan> {
+  const {limits, signal, onEntry} = options;
+  const archive = await openArchive(file, limits, signal);
+  try {
+    const ignoredExamples: string[] = [];
+    let ignoredCount = 0;
+    const ignore = (path: string): void => {
+      ignoredCount++;
+      if (ignoredExamples.length < 10) ignoredExamples.push(displayName(path));
+    };
+
+    const candidates: FileEntry[] = [];
+    for (const entry of archive.files) (isJunkPath(entry.filename) ? ignore(entry.filename) : candidates.push(entry));
+    const folders = archive.directories.filter((d) => !isJunkPath(d));
+    // Folder entries take part as "folder/." so an empty class folder still counts as a class.
+    const layout = detectLayout([...candidates.map((e) => e.filename), ...folders.map((d) => `${d}/.`)]);
+    const placedByPath = new Map(layout.placed.map((p) => [p.path, p]));
+    layout.outside.filter((p) => !p.endsWith('/.')).forEach(ignore);
+
+    const images: ScannedImage[] = [];
+    const skipped: SkippedFile[] = [];
+    /** Class folders holding something image-like (usable or not), and folders with only non-images. */
+    const classesWithImages = new Set<string>();
+    const classesWithOtherFiles = new Set<string>();
+    const classFolders = new Set(layout.placed.map((p) => p.className));
+
+    const toScan = candidates.filter((e) => placedByPath.has(e.filename));
+    for (const [index, entry] of toScan.entries()) {
+      throwIfCancelled(signal);
+      const place = placedByPath.get(entry.filename)!;
+      const path = displayName(entry.filename);
+      const skip = (reason: SkipReason, message: string): void => {
+        skipped.push({path, reason, message});
+        classesWithImages.add(place.className);
+      };
+      const looksLikeImage = IMAGE_EXTENSION.test(entry.filename);
+
+      const outcome = await inspectEntry(entry, limits, looksLikeImage, signal);
+      if (outcome.kind === 'image') {
+        images.push({source: entry.filename, path, className: place.className, split: place.split, ...outcome.image});
+        classesWithImages.add(place.className);
+      } else if (outcome.kind === 'skip') {
+        skip(outcome.reason, outcome.message);
+      } else {
+        ignore(entry.filename);
+        classesWithOtherFiles.add(place.className);
+      }
+      onEntry?.(index + 1, toScan.length, images.length);
+    }
+    // A folder whose only files are non-images (docs/, notes/) is not a class; an empty folder is one with no images.
+    const classNames = [...classFolders].filter((c) => classesWithImages.has(c) || !classesWithOtherFiles.has(c)).sort();
+    return {
+      name,
+      layout: layout.layout,
+      wrapper: layout.wrapper,
+      classNames,
+      images,
+      skipped,
+      ignored: {count: ignoredCount, examples: ignoredExamples},
+    };
+  } finally {
+    await archive.close().catch(() => {});
+  }
+}
+
+type Inspected =
+  | {kind: 'image'; image: Omit<ScannedImage, 'source' | 'path' | 'className' | 'split'>}
+  | {kind: 'skip'; reason: SkipReason; message: string}
+  | {kind: 'not-an-image'};
+
+async function inspectEntry(entry: FileEntry, limits: ImportLimits, looksLikeImage: boolean, signal?: AbortSignal): Promise<Inspected> {
+  if (entry.uncompressedSize > limits.maxEntryBytes) {
+    return {kind: 'skip', reason: 'too-large', message: `${mib(entry.uncompressedSize)} is over the ${mib(limits.maxEntryBytes)} limit for one file.`};
+  }
+  let bytes: Uint8Array;
+  try {
+    bytes = await readEntry(entry, signal);
+  } catch (err) {
+    if (signal?.aborted || hasErrorName(err, ErrorName.ArchiveCorrupt)) throw err;
+    return {kind: 'skip', reason: 'undecodable', message: `damaged inside the zip (${(err as Error).message}).`};
+  }
+  if (bytes.length === 0) {
+    return looksLikeImage ? {kind: 'skip', reason: 'empty', message: 'the file is empty (0 bytes).'} : {kind: 'not-an-image'};
+  }
+  const sniffed = sniffImage(bytes);
+  switch (sniffed.kind) {
+    case 'unknown':
+      return looksLikeImage
+        ? {kind: 'skip', reason: 'undecodable', message: 'its content is not a PNG, JPEG, WebP, GIF or BMP image.'}
+        : {kind: 'not-an-image'};
+    case 'unsupported':
+      return {kind: 'skip', reason: 'unsupported-format', message: `${sniffed.format} images are not supported: convert to JPEG or PNG.`};
+    case 'broken':
+      return {kind: 'skip', reason: 'truncated', message: `a ${sniffed.format.toUpperCase()} file with a broken header (${sniffed.message}).`};
+  }
+  const {format, width, height} = sniffed;
+  if (width === 0 || height === 0) {
+    return {kind: 'skip', reason: 'undecodable', message: `its header says ${width}×${height} pixels.`};
+  }
+  if (Math.max(width, height) > limits.maxImageSide || width * height > limits.maxImagePixels) {
+    return {
+      kind: 'skip',
+      reason: 'too-large',
+      message: `${width}×${height} pixels is over the limit (${limits.maxImageSide} per side, ${(limits.maxImagePixels / 1e6).toFixed(0)} megapixels).`,
+    };
+  }
+  if (!isComplete(format, bytes)) {
+    return {kind: 'skip', reason: 'truncated', message: `the ${format.toUpperCase()} file is cut short (its end marker is missing).`};
+  }
+  let bitmap: ImageBitmap;
+  try {
+    bitmap = await decodeImage(bytes);
+  } catch (err) {
+    return {kind: 'skip', reason: 'undecodable', message: `the browser could not decode it (${(err as Error).message}).`};
+  }
+  try {
+    return {
+      kind: 'image',
+      image: {hash: await sha256Hex(bytes), format, width: bitmap.width, height: bitmap.height, thumbnail: await thumbnail(bitmap)},
+    };
+  } finally {
+    bitmap.close();
+  }
+}
+
+const mib = (bytes: number): string => `${(bytes / 2 ** 20).toFixed(1)} MiB`;
