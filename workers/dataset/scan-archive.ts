@@ -77,28 +77,22 @@ export async function scanArchive(file: Blob, name: string, options: ScanOptions
     const classFolders = new Set(layout.placed.map((p) => p.className));
 
     const toScan = candidates.filter((e) => placedByPath.has(e.filename));
-    for (const [index, entry] of toScan.entries()) {
-      throwIfCancelled(signal);
+    const outcomes = await inspectAll(toScan, limits, signal, onEntry);
+    outcomes.forEach((outcome, index) => {
+      const entry = toScan[index]!;
       const place = placedByPath.get(entry.filename)!;
       const path = displayName(entry.filename);
-      const skip = (reason: SkipReason, message: string): void => {
-        skipped.push({path, reason, message});
-        classesWithImages.add(place.className);
-      };
-      const looksLikeImage = IMAGE_EXTENSION.test(entry.filename);
-
-      const outcome = await inspectEntry(entry, limits, looksLikeImage, signal);
       if (outcome.kind === 'image') {
         images.push({source: entry.filename, path, className: place.className, split: place.split, ...outcome.image});
         classesWithImages.add(place.className);
       } else if (outcome.kind === 'skip') {
-        skip(outcome.reason, outcome.message);
+        skipped.push({path, reason: outcome.reason, message: outcome.message});
+        classesWithImages.add(place.className);
       } else {
         ignore(entry.filename);
         classesWithOtherFiles.add(place.className);
       }
-      onEntry?.(index + 1, toScan.length, images.length);
-    }
+    });
     // A folder whose only files are non-images (docs/, notes/) is not a class; an empty folder is one with no images.
     const classNames = [...classFolders].filter((c) => classesWithImages.has(c) || !classesWithOtherFiles.has(c)).sort();
     return {
@@ -113,6 +107,43 @@ export async function scanArchive(file: Blob, name: string, options: ScanOptions
   } finally {
     await archive.close().catch(() => {});
   }
+}
+
+/**
+ * How many entries are in flight at once. Each image waits on the browser
+ * (decode, WebP encode, digest) more than on this thread; a few at a time
+ * overlap those waits while memory stays bounded by a few entries.
+ */
+const IN_FLIGHT = 4;
+
+async function inspectAll(
+  entries: readonly FileEntry[],
+  limits: ImportLimits,
+  signal: AbortSignal | undefined,
+  onEntry: ScanOptions['onEntry'],
+): Promise<Inspected[]> {
+  const outcomes: Inspected[] = new Array(entries.length);
+  let next = 0;
+  let done = 0;
+  let images = 0;
+  let failed = false;
+  const lane = async (): Promise<void> => {
+    while (next < entries.length && !failed) {
+      const index = next++;
+      throwIfCancelled(signal);
+      const entry = entries[index]!;
+      try {
+        outcomes[index] = await inspectEntry(entry, limits, IMAGE_EXTENSION.test(entry.filename), signal);
+      } catch (err) {
+        failed = true;
+        throw err;
+      }
+      if (outcomes[index]!.kind === 'image') images++;
+      onEntry?.(++done, entries.length, images);
+    }
+  };
+  await Promise.all(Array.from({length: IN_FLIGHT}, lane));
+  return outcomes;
 }
 
 type Inspected =

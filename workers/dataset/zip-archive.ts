@@ -1,5 +1,4 @@
 import {
-  BlobReader,
   ERR_AMBIGUOUS_ARCHIVE,
   ERR_INVALID_UNCOMPRESSED_SIZE,
   ERR_OVERLAPPING_ENTRY,
@@ -11,6 +10,7 @@ import {
 } from '@zip.js/zip.js';
 import {ErrorName, NamedError} from '../../src/shared/errors.ts';
 import type {ImportLimits} from '../../src/shared/protocol.ts';
+import {ReadAheadBlobReader} from './read-ahead-reader.ts';
 
 // Already in a worker: zip.js must not start workers of its own.
 configure({useWebWorkers: false});
@@ -30,7 +30,7 @@ const LOCAL_HEADER_BYTES = 30;
  * unencrypted, within the caps, no overlapping entries.
  */
 export async function openArchive(blob: Blob, limits: ImportLimits, signal?: AbortSignal): Promise<OpenArchive> {
-  const reader = new ZipReader(new BlobReader(blob), {checkOverlappingEntry: true, checkCrc32: true, signal});
+  const reader = new ZipReader(new ReadAheadBlobReader(blob), {checkOverlappingEntry: true, checkCrc32: true, signal});
   let entries: Entry[];
   try {
     entries = await reader.getEntries();
