@@ -1,0 +1,122 @@
+import {expect} from '@open-wc/testing';
+import {TrainerClient} from '../../src/client/trainer-client.ts';
+import {ErrorName} from '../../src/shared/errors.ts';
+import type {Progress} from '../../src/shared/protocol.ts';
+import {asFile, encodeBmp, encodePicture, makeZip, type ZipContent} from '../support/dataset-zips.ts';
+
+function classFolders(prefix: string, classes: string[], n: number, seed = 1): Record<string, ZipContent> {
+  const files: Record<string, ZipContent> = {};
+  classes.forEach((name, c) => {
+    for (let i = 0; i < n; i++) files[`${prefix}${name}/${i}.bmp`] = encodeBmp({width: 10, height: 10, seed: seed * 1000 + c * 100 + i});
+  });
+  return files;
+}
+
+/** Dataset import through the real worker: the File crosses as is, the result persists. */
+describe('dataset import in the worker', function () {
+  it('imports a dropped File with progress, and a new worker (a reload) restores it without the zip', async () => {
+    const zip = asFile(await makeZip(classFolders('', ['cats', 'dogs'], 12)), 'pets.zip');
+    const first = TrainerClient.start();
+    const seen: Progress[] = [];
+    let manifest;
+    try {
+      manifest = await first.importDataset(zip, {seed: 3}, {onProgress: (p) => seen.push(p)});
+    } finally {
+      first.dispose();
+    }
+    expect(manifest.name).to.equal('pets.zip');
+    expect(manifest.images).to.have.length(24);
+    await new Promise((r) => setTimeout(r, 50));
+    expect(seen.at(-1)).to.include({kind: 'import', done: 24, total: 24, images: 24});
+
+    const reloaded = TrainerClient.start();
+    try {
+      const restored = await reloaded.restoreDataset();
+      expect(restored?.id).to.equal(manifest.id);
+      expect(restored?.images.map((i) => i.split)).to.deep.equal(manifest.images.map((i) => i.split));
+      expect(restored?.images[0]!.thumbnail.size).to.be.greaterThan(0);
+      const pixels = await reloaded.datasetPixels([0, 1], 32);
+      expect(pixels.length).to.equal(2 * 32 * 32 * 3);
+    } finally {
+      reloaded.dispose();
+    }
+  });
+
+  it('turns grey and transparent images into RGB at the model’s input size', async () => {
+    const zip = asFile(
+      await makeZip({
+        'a/grey.png': await encodePicture('png', {width: 50, height: 40, grey: true, seed: 1}),
+        'a/alpha.png': await encodePicture('png', {width: 50, height: 40, alpha: true, seed: 2}),
+        'a/plain.jpg': await encodePicture('jpeg', {width: 50, height: 40, seed: 3}),
+        'b/one.bmp': encodeBmp({seed: 4}),
+        'b/two.bmp': encodeBmp({seed: 5}),
+        'b/three.bmp': encodeBmp({seed: 6}),
+      }),
+    );
+    const trainer = TrainerClient.start();
+    try {
+      const manifest = await trainer.importDataset(zip, {fractions: {train: 1, validation: 1, test: 0}});
+      const index = (name: string) => manifest.images.findIndex((i) => i.path.endsWith(name));
+      const size = 20;
+      const [grey, alpha] = [await trainer.datasetPixels([index('grey.png')], size), await trainer.datasetPixels([index('alpha.png')], size)];
+      for (let p = 0; p < size * size; p++) {
+        expect(grey[p * 3], `pixel ${p}`).to.equal(grey[p * 3 + 1]);
+        expect(grey[p * 3], `pixel ${p}`).to.equal(grey[p * 3 + 2]);
+      }
+      expect(alpha.length).to.equal(size * size * 3);
+      // The transparent left half reads as black; the opaque right half keeps its colour.
+      expect(alpha[(5 * size + 1) * 3]).to.equal(0);
+      expect(Math.max(alpha[(5 * size + 18) * 3]!, alpha[(5 * size + 18) * 3 + 1]!, alpha[(5 * size + 18) * 3 + 2]!)).to.be.greaterThan(0);
+    } finally {
+      trainer.dispose();
+    }
+  });
+
+  it('stops a cancelled import, keeps the previous dataset, and stores nothing new', async () => {
+    const trainer = TrainerClient.start();
+    try {
+      const kept = await trainer.importDataset(asFile(await makeZip(classFolders('', ['x', 'y'], 5, 1)), 'kept.zip'));
+      const big = asFile(await makeZip(classFolders('', ['p', 'q'], 200, 2)), 'big.zip');
+      const controller = new AbortController();
+      let lastDone = 0;
+      let failure: Error | null = null;
+      try {
+        await trainer.importDataset(big, {}, {
+          signal: controller.signal,
+          onProgress: (p) => {
+            lastDone = p.done;
+            if (p.done >= 10) controller.abort();
+          },
+        });
+      } catch (err) {
+        failure = err as Error;
+      }
+      expect(failure?.name).to.equal(ErrorName.Cancelled);
+      expect(lastDone).to.be.lessThan(400);
+      const after = TrainerClient.start();
+      try {
+        expect((await after.restoreDataset())?.id).to.equal(kept.id);
+      } finally {
+        after.dispose();
+      }
+    } finally {
+      trainer.dispose();
+    }
+  });
+
+  it('sends dataset errors by name with their details', async () => {
+    const trainer = TrainerClient.start();
+    try {
+      let failure: (Error & {details?: {problems: {message: string}[]}}) | null = null;
+      try {
+        await trainer.importDataset(asFile(await makeZip(classFolders('', ['lonely'], 4))));
+      } catch (err) {
+        failure = err as Error;
+      }
+      expect(failure?.name).to.equal(ErrorName.DatasetInvalid);
+      expect(failure?.details?.problems[0]!.message).to.match(/Only one class/);
+    } finally {
+      trainer.dispose();
+    }
+  });
+});
