@@ -5,6 +5,10 @@
 export {TlPlayground} from './components/tl-playground/tl-playground.ts';
 export {TlBackendStatus, type BackendChangeDetail} from './components/tl-backend-status/tl-backend-status.ts';
 export {TlWeightsStatus} from './components/tl-weights-status/tl-weights-status.ts';
+export {TlDatasetDrop} from './components/tl-dataset-drop/tl-dataset-drop.ts';
+export {TlDatasetSummary} from './components/tl-dataset-summary/tl-dataset-summary.ts';
+export {TlGallery} from './components/tl-gallery/tl-gallery.ts';
+export {TlProgress} from './components/tl-progress/tl-progress.ts';
 export {TrainerClient, type JobOptions} from './client/trainer-client.ts';
 export {ErrorName, hasErrorName} from './shared/errors.ts';
 export type * from './shared/protocol.ts';

@@ -1,6 +1,7 @@
 import {expect, fixture, html, waitUntil} from '@open-wc/testing';
 import '../../src/components/tl-playground/tl-playground.ts';
 import type {TlPlayground} from '../../src/components/tl-playground/tl-playground.ts';
+import {asFile, encodeBmp, makeZip} from '../support/dataset-zips.ts';
 
 const shadowText = (el: Element): string => {
   const parts: string[] = [];
@@ -46,5 +47,34 @@ describe('<tl-playground>', () => {
       timeout: 60_000,
     });
     expect(JSON.parse(localStorage.getItem('transfer-lab:backend-overrides')!)).to.deep.equal({inference: 'cpu'});
+  });
+
+  it('imports a dropped zip, shows its summary and gallery, and has it back after a reload', async () => {
+    const files: Record<string, Uint8Array> = {};
+    for (const name of ['cats', 'dogs']) for (let i = 0; i < 8; i++) files[`${name}/${i}.bmp`] = encodeBmp({seed: name.length * 100 + i});
+    const zip = asFile(await makeZip(files), 'pets-for-playground.zip');
+
+    const el = await fixture<TlPlayground>(html`<tl-playground weights-url="/no-such-dir/model.json"></tl-playground>`);
+    const drop = el.shadowRoot!.querySelector('tl-dataset-drop')!;
+    drop.dispatchEvent(new CustomEvent('tl-dataset-file', {detail: {file: zip}, bubbles: true, composed: true}));
+    await waitUntil(() => shadowText(el).includes('pets-for-playground.zip: 16 images in 2 classes'), 'no summary', {timeout: 60_000});
+    const gallery = el.shadowRoot!.querySelector('tl-gallery')!;
+    await waitUntil(() => gallery.shadowRoot!.querySelectorAll('[part=item]').length === 16, 'gallery not filled');
+    expect(shadowText(el)).to.contain('Split again');
+    await expect(el).to.be.accessible();
+    el.remove();
+
+    const reloaded = await fixture<TlPlayground>(html`<tl-playground weights-url="/no-such-dir/model.json"></tl-playground>`);
+    await waitUntil(() => shadowText(reloaded).includes('pets-for-playground.zip: 16 images in 2 classes'), 'not restored', {timeout: 60_000});
+  });
+
+  it('explains a zip that cannot make a dataset', async () => {
+    const zip = asFile(await makeZip({'only/a.bmp': encodeBmp({seed: 1}), 'only/b.bmp': encodeBmp({seed: 2})}), 'one-class.zip');
+    const el = await fixture<TlPlayground>(html`<tl-playground weights-url="/no-such-dir/model.json"></tl-playground>`);
+    el.shadowRoot!.querySelector('tl-dataset-drop')!.dispatchEvent(
+      new CustomEvent('tl-dataset-file', {detail: {file: zip}, bubbles: true, composed: true}),
+    );
+    await waitUntil(() => shadowText(el).includes('DatasetInvalidError'), 'no error shown', {timeout: 60_000});
+    expect(shadowText(el)).to.contain('Only one class was found ("only")');
   });
 });

@@ -3,9 +3,21 @@ import {customElement, property, state} from 'lit/decorators.js';
 import {Task, TaskStatus} from '@lit/task';
 import {TrainerClient} from '../../client/trainer-client.ts';
 import {ErrorName, hasErrorName} from '../../shared/errors.ts';
-import type {BackendOverrides, RuntimeReport, WeightsInfo, WeightsSource} from '../../shared/protocol.ts';
+import type {
+  BackendOverrides,
+  DatasetManifest,
+  ImportOptions,
+  Progress,
+  RuntimeReport,
+  WeightsInfo,
+  WeightsSource,
+} from '../../shared/protocol.ts';
 import type {BackendChangeDetail} from '../tl-backend-status/tl-backend-status.ts';
 import '../tl-backend-status/tl-backend-status.ts';
+import '../tl-dataset-drop/tl-dataset-drop.ts';
+import '../tl-dataset-summary/tl-dataset-summary.ts';
+import '../tl-gallery/tl-gallery.ts';
+import '../tl-progress/tl-progress.ts';
 import '../tl-weights-status/tl-weights-status.ts';
 
 const OVERRIDES_KEY = 'transfer-lab:backend-overrides';
@@ -30,6 +42,10 @@ export class TlPlayground extends LitElement {
     .hint { color: #4a4f57; }
     form { display: flex; flex-wrap: wrap; gap: 0.5rem; align-items: end; margin-top: 0.75rem; }
     label { display: flex; flex-direction: column; font-size: 0.9em; color: #4a4f57; flex: 1 1 20rem; }
+    form.split { margin: 0.5rem 0 0.75rem; }
+    form.split label { flex: 0 1 7rem; }
+    tl-progress, tl-dataset-summary { margin-top: 0.75rem; }
+    tl-gallery { margin-top: 0.5rem; }
     input { font: inherit; padding: 0.3rem 0.4rem; }
     button { font: inherit; padding: 0.35rem 0.8rem; cursor: pointer; }
   `;
@@ -39,6 +55,9 @@ export class TlPlayground extends LitElement {
 
   @state() private overrides: BackendOverrides = readOverrides();
   @state() private weightsUrlInput = '';
+  @state() private manifest: DatasetManifest | null = null;
+  @state() private importProgress: Progress | null = null;
+  @state() private datasetError: unknown = null;
 
   #client: TrainerClient | null = null;
 
@@ -52,6 +71,24 @@ export class TlPlayground extends LitElement {
     autoRun: false,
   });
 
+  /** Imports a dropped zip; Task.abort() cancels it in the worker between entries. */
+  private readonly importing = new Task(this, {
+    task: async ([file, options]: [File, ImportOptions], {signal}) => {
+      this.importProgress = null;
+      this.datasetError = null;
+      try {
+        this.manifest = await this.#trainer().importDataset(file, options, {
+          signal,
+          onProgress: (p) => (this.importProgress = p),
+        });
+      } catch (err) {
+        if (!hasErrorName(err, ErrorName.Cancelled)) this.datasetError = err;
+        throw err;
+      }
+    },
+    autoRun: false,
+  });
+
   #trainer(): TrainerClient {
     this.#client ??= TrainerClient.start();
     return this.#client;
@@ -61,6 +98,15 @@ export class TlPlayground extends LitElement {
     super.connectedCallback();
     this.weightsUrlInput ||= this.weightsUrl;
     void this.runtime.run([this.overrides]).then(() => this.weights.run([{kind: 'url', url: this.weightsUrl}]));
+    void this.#restoreDataset();
+  }
+
+  async #restoreDataset(): Promise<void> {
+    try {
+      this.manifest = (await this.#trainer().restoreDataset()) ?? this.manifest;
+    } catch (err) {
+      this.datasetError = err;
+    }
   }
 
   override disconnectedCallback(): void {
@@ -99,7 +145,77 @@ export class TlPlayground extends LitElement {
           </button>
         </form>
       </section>
+      <section part="section" aria-labelledby="data-title">
+        <h2 id="data-title">1 · Data</h2>
+        <p class="why">
+          A few hundred images per class are enough when the features come from a network trained on millions. Images
+          stay on this computer: the zip is read inside the worker.
+        </p>
+        ${this.#renderData()}
+      </section>
     `;
+  }
+
+  #renderData() {
+    const busy = this.importing.status === TaskStatus.PENDING;
+    const dataset = this.manifest;
+    return html`
+      <tl-dataset-drop ?disabled=${busy} @tl-dataset-file=${this.#onDatasetFile}></tl-dataset-drop>
+      ${busy
+        ? html`<tl-progress label="Importing" unit="files" .progress=${this.importProgress} cancellable @tl-cancel=${() => this.importing.abort()}></tl-progress>`
+        : nothing}
+      ${this.datasetError ? this.#renderDatasetError(this.datasetError) : nothing}
+      ${dataset
+        ? html`
+            <tl-dataset-summary .manifest=${dataset}></tl-dataset-summary>
+            ${dataset.layout === 'classes' && dataset.split ? this.#renderSplitForm(dataset.split) : nothing}
+            <tl-gallery .images=${dataset.images} .classes=${dataset.classes}></tl-gallery>
+          `
+        : nothing}
+    `;
+  }
+
+  #renderDatasetError(err: unknown) {
+    const problems = (err as {details?: {problems?: {message: string; fix: string}[]}}).details?.problems;
+    return html`<div class="error" role="alert">
+      ${problems
+        ? html`<p>${(err as Error).name}: this zip cannot train a classifier yet.</p>
+            <ul>${problems.map((p) => html`<li>${p.message} ${p.fix}</li>`)}</ul>`
+        : html`<p>${describe(err)}</p>`}
+      ${this.manifest ? html`<p class="hint">The dataset you had before is still loaded.</p>` : nothing}
+    </div>`;
+  }
+
+  #renderSplitForm(split: NonNullable<DatasetManifest['split']>) {
+    const sum = split.fractions.train + split.fractions.validation + split.fractions.test;
+    const pct = (f: number) => Math.round((f / sum) * 100);
+    return html`<form class="split" @submit=${this.#onResplit} aria-label="Split">
+      <label>Train %<input name="train" type="number" min="0" max="100" .value=${String(pct(split.fractions.train))} /></label>
+      <label>Validation %<input name="validation" type="number" min="0" max="100" .value=${String(pct(split.fractions.validation))} /></label>
+      <label>Test %<input name="test" type="number" min="0" max="100" .value=${String(pct(split.fractions.test))} /></label>
+      <label>Seed<input name="seed" type="number" step="1" .value=${String(split.seed)} /></label>
+      <button type="submit">Split again</button>
+    </form>`;
+  }
+
+  #onDatasetFile(event: CustomEvent<{file: File}>): void {
+    const options = this.manifest?.split ?? {};
+    void this.importing.run([event.detail.file, options]);
+  }
+
+  async #onResplit(event: SubmitEvent): Promise<void> {
+    event.preventDefault();
+    const form = new FormData(event.target as HTMLFormElement);
+    const number = (name: string) => Number(form.get(name));
+    try {
+      this.datasetError = null;
+      this.manifest = await this.#trainer().resplitDataset({
+        seed: number('seed'),
+        fractions: {train: number('train') / 100, validation: number('validation') / 100, test: number('test') / 100},
+      });
+    } catch (err) {
+      this.datasetError = err;
+    }
   }
 
   #renderRuntime() {

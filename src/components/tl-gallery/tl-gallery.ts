@@ -1,0 +1,146 @@
+import {LitElement, css, html, nothing, type PropertyValues} from 'lit';
+import {customElement, property, state} from 'lit/decorators.js';
+import {SPLITS, type DatasetImage, type Split} from '../../shared/protocol.ts';
+
+const CELL = 120; // px: a 96 px thumbnail, its caption and the gap
+const OVERSCAN_ROWS = 2;
+
+/**
+ * The tutorial's `plot_gallery`: images with their labels, filterable by
+ * split and class. Only the rows in view are in the DOM, so thousands of
+ * images scroll smoothly; thumbnails get object URLs when first shown.
+ *
+ * @csspart grid - The scrolling grid.
+ * @csspart item - One image with its caption.
+ */
+@customElement('tl-gallery')
+export class TlGallery extends LitElement {
+  static override styles = css`
+    :host { display: block; }
+    .filters { display: flex; flex-wrap: wrap; gap: 0.75rem; align-items: center; margin-bottom: 0.5rem; font-size: 0.9em; }
+    select { font: inherit; margin-left: 0.25rem; }
+    .count { color: #4a4f57; }
+    .grid { position: relative; height: var(--tl-gallery-height, 26rem); overflow-y: auto; border: 1px solid #e3e5e8; border-radius: 0.375rem; background: #fafbfc; }
+    ul { position: relative; margin: 0; padding: 0; list-style: none; }
+    li { position: absolute; width: ${CELL - 8}px; display: flex; flex-direction: column; align-items: center; }
+    img { width: 96px; height: 96px; border-radius: 0.25rem; background: #e3e5e8; }
+    .caption { font-size: 0.75rem; width: 100%; text-align: center; white-space: nowrap; overflow: hidden; text-overflow: ellipsis; }
+    .empty { padding: 1rem; color: #4a4f57; }
+  `;
+
+  @property({attribute: false}) images: readonly DatasetImage[] = [];
+  @property({attribute: false}) classes: readonly string[] = [];
+  /** Shown split, or '' for all. */
+  @property() split: Split | '' = '';
+  /** Shown class label, or -1 for all. */
+  @property({type: Number}) label = -1;
+
+  @state() private gridScrollTop = 0;
+  @state() private gridWidth = 0;
+
+  #urls = new Map<Blob, string>();
+  #resize = new ResizeObserver(([entry]) => (this.gridWidth = entry!.contentRect.width));
+
+  /** The images that pass the filters, by index into `images`. */
+  get visibleIndices(): number[] {
+    const out: number[] = [];
+    this.images.forEach((image, i) => {
+      if ((this.split === '' || image.split === this.split) && (this.label < 0 || image.label === this.label)) out.push(i);
+    });
+    return out;
+  }
+
+  override disconnectedCallback(): void {
+    super.disconnectedCallback();
+    this.#resize.disconnect();
+    this.#revokeAll();
+  }
+
+  protected override firstUpdated(): void {
+    const grid = this.renderRoot.querySelector<HTMLElement>('.grid')!;
+    // Measure now rather than wait for the observer, so the first frame already has its columns.
+    this.gridWidth = grid.clientWidth;
+    this.#resize.observe(grid);
+  }
+
+  protected override willUpdate(changed: PropertyValues<this>): void {
+    if (changed.has('images')) this.#revokeAll();
+    if (changed.has('images') || changed.has('split') || changed.has('label')) {
+      this.gridScrollTop = 0;
+      const grid = this.renderRoot.querySelector('.grid');
+      if (grid) grid.scrollTop = 0;
+    }
+  }
+
+  override render() {
+    const indices = this.visibleIndices;
+    const columns = Math.max(1, Math.floor(this.gridWidth / CELL));
+    const rows = Math.ceil(indices.length / columns);
+    const viewRows = Math.ceil((this.renderRoot.querySelector('.grid')?.clientHeight ?? 420) / CELL);
+    const firstRow = Math.max(0, Math.floor(this.gridScrollTop / CELL) - OVERSCAN_ROWS);
+    const lastRow = Math.min(rows, firstRow + viewRows + 2 * OVERSCAN_ROWS);
+    const shown = indices.slice(firstRow * columns, lastRow * columns);
+    return html`
+      <div class="filters">
+        <label>Split
+          <select @change=${(e: Event) => (this.split = (e.target as HTMLSelectElement).value as Split | '')}>
+            <option value="" ?selected=${this.split === ''}>all</option>
+            ${SPLITS.map((s) => html`<option value=${s} ?selected=${this.split === s}>${s}</option>`)}
+          </select>
+        </label>
+        <label>Class
+          <select @change=${(e: Event) => (this.label = Number((e.target as HTMLSelectElement).value))}>
+            <option value="-1" ?selected=${this.label < 0}>all</option>
+            ${this.classes.map((name, i) => html`<option value=${i} ?selected=${this.label === i}>${name}</option>`)}
+          </select>
+        </label>
+        <span class="count" role="status">${indices.length.toLocaleString('en')} image(s)</span>
+      </div>
+      <div class="grid" part="grid" tabindex="0" aria-label="Images" @scroll=${this.#onScroll}>
+        ${indices.length === 0 ? html`<p class="empty">No images match.</p>` : nothing}
+        <ul style="height: ${rows * CELL}px">
+          ${shown.map((index, k) => {
+            const image = this.images[index]!;
+            const position = firstRow * columns + k;
+            const name = this.classes[image.label] ?? String(image.label);
+            // Only some items exist at a time: posinset/setsize tell assistive tech where each sits.
+            return html`<li
+              part="item"
+              aria-posinset=${position + 1}
+              aria-setsize=${indices.length}
+              style="top: ${Math.floor(position / columns) * CELL + 4}px; left: ${(position % columns) * CELL + 4}px"
+              title=${image.path}
+            >
+              <img src=${this.#url(image.thumbnail)} alt=${`${name}: ${image.path}`} loading="lazy" decoding="async" />
+              <span class="caption">${name}</span>
+            </li>`;
+          })}
+        </ul>
+      </div>
+    `;
+  }
+
+  #onScroll(event: Event): void {
+    this.gridScrollTop = (event.target as HTMLElement).scrollTop;
+  }
+
+  #url(blob: Blob): string {
+    let url = this.#urls.get(blob);
+    if (!url) {
+      url = URL.createObjectURL(blob);
+      this.#urls.set(blob, url);
+    }
+    return url;
+  }
+
+  #revokeAll(): void {
+    for (const url of this.#urls.values()) URL.revokeObjectURL(url);
+    this.#urls.clear();
+  }
+}
+
+declare global {
+  interface HTMLElementTagNameMap {
+    'tl-gallery': TlGallery;
+  }
+}
