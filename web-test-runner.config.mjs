@@ -1,33 +1,9 @@
 // @ts-check
-import {existsSync} from 'node:fs';
 import {chromeLauncher} from '@web/test-runner-chrome';
 import {defaultReporter} from '@web/test-runner';
 import {viteBridge} from './test/support/vite-bridge.mjs';
 import {summaryReporter} from './test/support/summary-reporter.mjs';
-
-/**
- * The system Chromium, never one that a package downloads (no browser
- * downloads on CI or in classrooms behind a firewall). CHROME_PATH wins.
- */
-function findChromium() {
-  const candidates = [
-    process.env.CHROME_PATH,
-    '/usr/bin/chromium',
-    '/usr/bin/chromium-browser',
-    '/usr/bin/google-chrome-stable',
-    '/usr/bin/google-chrome',
-    '/Applications/Google Chrome.app/Contents/MacOS/Google Chrome',
-    '/Applications/Chromium.app/Contents/MacOS/Chromium',
-  ].filter(Boolean);
-  const found = candidates.find((path) => existsSync(/** @type {string} */ (path)));
-  if (!found) {
-    throw new Error(
-      `No Chromium-family browser found (looked in ${candidates.join(', ')}). ` +
-        'Install one (Debian: apt-get install chromium) or set CHROME_PATH.',
-    );
-  }
-  return found;
-}
+import {CHROMIUM_ARGS, findChromium} from './test/support/chromium.mjs';
 
 const bridge = viteBridge();
 
@@ -48,15 +24,7 @@ export default {
       launchOptions: {
         executablePath: findChromium(),
         headless: true,
-        args: [
-          '--no-sandbox',
-          '--enable-unsafe-webgpu',
-          '--enable-unsafe-swiftshader',
-          '--disable-background-networking',
-          '--disable-component-update',
-          '--disable-sync',
-          '--no-first-run',
-        ],
+        args: CHROMIUM_ARGS,
       },
     }),
   ],

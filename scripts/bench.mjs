@@ -1,0 +1,35 @@
+#!/usr/bin/env node
+// @ts-check
+/**
+ * `npm run bench [-- name,name]`: runs test/bench/benchmarks.ts in headless
+ * Chromium (the system one), served by Vite exactly as the app is, and
+ * prints one table. Names: zip-read, import, features-32 (all by default).
+ */
+import {createServer} from 'vite';
+import puppeteer from 'puppeteer-core';
+import {CHROMIUM_ARGS, findChromium} from '../test/support/chromium.mjs';
+
+const only = process.argv[2] ?? '';
+const vite = await createServer({clearScreen: false, logLevel: 'warn', server: {host: '127.0.0.1', port: 0, hmr: false}});
+await vite.listen();
+const address = vite.httpServer?.address();
+if (!address || typeof address === 'string') throw new Error('Vite did not start');
+const browser = await puppeteer.launch({executablePath: findChromium(), headless: true, args: CHROMIUM_ARGS});
+try {
+  const page = await browser.newPage();
+  page.on('console', (message) => {
+    if (message.text().startsWith('bench ')) console.error(message.text());
+  });
+  page.setDefaultTimeout(0);
+  await page.goto(`http://127.0.0.1:${address.port}/test/bench/bench.html?only=${encodeURIComponent(only)}`);
+  await page.waitForFunction(() => window.__bench?.done === true, {timeout: 0, polling: 1000});
+  const result = await page.evaluate(() => window.__bench);
+  console.table(result?.rows.map(({bench, label, value, unit}) => ({bench, measure: label, value, unit})));
+  if (result?.error) {
+    console.error(result.error);
+    process.exitCode = 1;
+  }
+} finally {
+  await browser.close();
+  await vite.close();
+}

@@ -1,0 +1,105 @@
+import {BlobReader, Uint8ArrayWriter, ZipReader, configure, type FileEntry, type Reader} from '@zip.js/zip.js';
+import {TrainerClient} from '../../src/client/trainer-client.ts';
+import type {BackendName} from '../../src/shared/protocol.ts';
+import {ReadAheadBlobReader} from '../../workers/dataset/read-ahead-reader.ts';
+import {asFile, encodePicture, makeZip, type ZipContent} from '../support/dataset-zips.ts';
+import {makeImages} from '../support/fixtures.ts';
+
+export interface BenchRow {
+  bench?: string;
+  label: string;
+  value: number;
+  unit: string;
+}
+
+/**
+ * Speed is measured here, never asserted in a test. Alternatives run side
+ * by side in one page and one run, and are reported as ratios: this
+ * machine is shared and noisy, so absolute numbers from separate runs mislead.
+ */
+export const BENCHMARKS: Record<string, () => Promise<BenchRow[]>> = {
+  'zip-read': zipRead,
+  import: importThousands,
+  'features-32': () => features(32, 8),
+};
+
+const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
+const round = (value: number, digits = 2) => Number(value.toFixed(digits));
+
+async function smallJpegZip(count: number, classes = ['sharks', 'dolphins']): Promise<Blob> {
+  const files: Record<string, ZipContent> = {};
+  for (let i = 0; i < count; i++) {
+    const name = classes[i % classes.length]!;
+    files[`${name}/${name}_${i}.jpg`] = await encodePicture('jpeg', {width: 96, height: 72, seed: i + 1});
+  }
+  // Stored: JPEGs do not deflate, and zip tools store them too.
+  return makeZip(files, {level: 0});
+}
+
+/** Reading every entry of a 3,000-image zip: zip.js's BlobReader vs our read-ahead reader, alternating. */
+async function zipRead(): Promise<BenchRow[]> {
+  configure({useWebWorkers: false});
+  const zip = await smallJpegZip(3000);
+  const readAll = async (reader: Reader<unknown>): Promise<number> => {
+    const started = performance.now();
+    const zipReader = new ZipReader(reader);
+    const entries = (await zipReader.getEntries()).filter((e): e is FileEntry => !e.directory);
+    for (const entry of entries) await entry.getData(new Uint8ArrayWriter());
+    await zipReader.close();
+    return performance.now() - started;
+  };
+  const plain: number[] = [];
+  const ahead: number[] = [];
+  for (let round_ = 0; round_ < 3; round_++) {
+    plain.push(await readAll(new BlobReader(zip)));
+    ahead.push(await readAll(new ReadAheadBlobReader(zip)));
+  }
+  return [
+    {label: 'BlobReader, 3,000 entries', value: round(median(plain) / 1000), unit: 's'},
+    {label: 'ReadAheadBlobReader, 3,000 entries', value: round(median(ahead) / 1000), unit: 's'},
+    {label: 'speed-up of read-ahead', value: round(median(plain) / median(ahead)), unit: '×'},
+  ];
+}
+
+/** Importing 3,000 small JPEGs (96×72) through the real worker, as a user's drop would. */
+async function importThousands(): Promise<BenchRow[]> {
+  const zip = asFile(await smallJpegZip(3000), 'bench-3000.zip');
+  const trainer = TrainerClient.start();
+  try {
+    const started = performance.now();
+    const manifest = await trainer.importDataset(zip);
+    const seconds = (performance.now() - started) / 1000;
+    return [
+      {label: `import ${manifest.images.length.toLocaleString('en')} JPEGs (${(zip.size / 2 ** 20).toFixed(1)} MiB)`, value: round(seconds, 1), unit: 's'},
+      {label: 'import rate', value: round(manifest.images.length / seconds, 0), unit: 'images/s'},
+    ];
+  } finally {
+    trainer.dispose();
+  }
+}
+
+/** block5_pool features per backend on the same images, after a warm-up batch; ratios against wasm. */
+async function features(size: number, count: number): Promise<BenchRow[]> {
+  const trainer = TrainerClient.start();
+  const rows: BenchRow[] = [];
+  const perImage = new Map<BackendName, number>();
+  try {
+    await trainer.loadWeights({kind: 'random', seed: 1});
+    for (const backend of ['wasm', 'webgl', 'webgpu', 'cpu'] as const) {
+      const runtime = await trainer.configureRuntime({inference: backend});
+      if (runtime.phases.inference.backend !== backend) continue;
+      await trainer.extractFeatures({pixels: makeImages(2, size, 1), count: 2, size, batchSize: 2});
+      const started = performance.now();
+      await trainer.extractFeatures({pixels: makeImages(count, size, 2), count, size, batchSize: 4});
+      perImage.set(backend, (performance.now() - started) / count);
+    }
+  } finally {
+    trainer.dispose();
+  }
+  const wasm = perImage.get('wasm');
+  for (const [backend, ms] of perImage) {
+    rows.push({label: `${backend}, ${size}×${size}`, value: round(1000 / ms, 1), unit: 'images/s'});
+    if (wasm && backend !== 'wasm') rows.push({label: `${backend} time / wasm time`, value: round(ms / wasm), unit: '×'});
+  }
+  return rows;
+}
