@@ -5,7 +5,7 @@ import {defineConfig} from 'vite';
  * threaded wasm backend needs. Every asset is same-origin, so require-corp
  * costs nothing.
  */
-export const isolationHeaders = {
+const isolationHeaders = {
   'Cross-Origin-Opener-Policy': 'same-origin',
   'Cross-Origin-Embedder-Policy': 'require-corp',
 };
@@ -25,9 +25,9 @@ export default defineConfig(({mode}) => ({
   preview: {headers: isolationHeaders},
   worker: {format: 'es'},
   optimizeDeps: {
-    // Scan the worker and the tests up front: a dependency discovered late
-    // makes Vite re-optimise mid-run and answer 504 to modules already loading.
-    entries: ['index.html', 'workers/**/*.ts', 'test/**/*.test.ts'],
+    // Scan the worker up front: a dependency discovered late makes Vite
+    // re-optimise mid-session and answer 504 to modules already loading.
+    entries: ['index.html', 'workers/**/*.ts'],
   },
   build:
     mode === 'lib'

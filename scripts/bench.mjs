@@ -14,15 +14,22 @@ const vite = await createServer({clearScreen: false, logLevel: 'warn', server: {
 await vite.listen();
 const address = vite.httpServer?.address();
 if (!address || typeof address === 'string') throw new Error('Vite did not start');
-const browser = await puppeteer.launch({executablePath: findChromium(), headless: true, args: CHROMIUM_ARGS});
+/** @type {import('puppeteer-core').Browser | undefined} */
+let browser;
 try {
+  browser = await puppeteer.launch({executablePath: findChromium(), headless: true, args: CHROMIUM_ARGS});
   const page = await browser.newPage();
+  /** @type {(error: Error) => void} */
+  let pageFailed = () => {};
+  const failed = new Promise((_, reject) => (pageFailed = reject));
   page.on('console', (message) => {
     if (message.text().startsWith('bench ')) console.error(message.text());
   });
+  // A module that fails to load never sets __bench.done: stop on the page's error instead of waiting forever.
+  page.on('pageerror', (error) => pageFailed(error instanceof Error ? error : new Error(String(error))));
   page.setDefaultTimeout(0);
   await page.goto(`http://127.0.0.1:${address.port}/test/bench/bench.html?only=${encodeURIComponent(only)}`);
-  await page.waitForFunction(() => window.__bench?.done === true, {timeout: 0, polling: 1000});
+  await Promise.race([page.waitForFunction(() => window.__bench?.done === true, {timeout: 0, polling: 1000}), failed]);
   const result = await page.evaluate(() => window.__bench);
   console.table(result?.rows.map(({bench, label, value, unit}) => ({bench, measure: label, value, unit})));
   if (result?.error) {
@@ -30,6 +37,6 @@ try {
     process.exitCode = 1;
   }
 } finally {
-  await browser.close();
+  await browser?.close();
   await vite.close();
 }

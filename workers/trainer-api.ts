@@ -5,10 +5,10 @@ import type {
   BackendName,
   BackendOverrides,
   DatasetManifest,
-  ImportLimits,
-  ImportOptions,
   FeatureRequest,
   FeatureResult,
+  ImportLimits,
+  ImportOptions,
   MemoryReport,
   RuntimeReport,
   WeightsInfo,
@@ -17,75 +17,93 @@ import type {
 import {DatasetSession} from './dataset/dataset-session.ts';
 import {extractFeatures} from './features/extract-features.ts';
 import {loadVgg16Weights, type LoadedWeights} from './model/load-weights.ts';
-import {decodeVgg16Bundle} from './model/weights-bundle.ts';
 import {buildVgg16} from './model/vgg16.ts';
+import {decodeVgg16Bundle} from './model/weights-bundle.ts';
 import {chooseBackends, useBackend} from './runtime/backends.ts';
-import {beginJob, cancelJob, endJob} from './runtime/jobs.ts';
+import {beginJob, cancelJob, endJob, throwIfCancelled} from './runtime/jobs.ts';
 import {progressReporter, type ProgressCallback} from './runtime/progress.ts';
 
+type Callback<T extends (...args: never[]) => unknown> = Remote<T> | T;
+
 /**
- * The worker's API as plain functions over one session's state. No
- * Comlink wiring here beyond releasing callback proxies, so tests can call
- * it directly or over a MessageChannel.
+ * The worker's API over one session's state. Plain functions apart from
+ * Comlink's `transfer` for big results and the release of callback
+ * proxies, so tests can call it directly or over a MessageChannel.
+ *
+ * Work that touches the backend, the model, the weights or the dataset runs
+ * one call at a time: a backend switch or a new dataset must never land in
+ * the middle of a job that is using the old one.
  */
 export function createTrainerApi() {
-  // Memoised: backend start-up and VGG16 builds are expensive; do each once.
   let runtime: Promise<RuntimeReport> | null = null;
   let weights: LoadedWeights | null = null;
-  /** Models by input size, all on `modelsBackend`: tensors never move between backends. */
-  const models = new Map<number, tf.LayersModel>();
-  let modelsBackend: BackendName | null = null;
+  /** One conv base at a time (each holds a full copy of the weights on its backend). */
+  let built: {model: tf.LayersModel; backend: BackendName; size: number} | null = null;
   const datasets = new DatasetSession();
 
-  const ensureRuntime = (overrides?: BackendOverrides): Promise<RuntimeReport> => {
+  let queue: Promise<unknown> = Promise.resolve();
+  const serially = <T>(work: () => Promise<T>): Promise<T> => {
+    const run = queue.then(work, work);
+    queue = run.catch(() => {});
+    return run;
+  };
+
+  /** A cancellable job: named at once (so cancel() finds it while queued), then run in turn. */
+  const job = <T>(jobId: string, onProgress: unknown, work: (signal: AbortSignal) => Promise<T>): Promise<T> => {
+    const signal = beginJob(jobId);
+    return serially(async () => {
+      throwIfCancelled(signal);
+      return work(signal);
+    }).finally(() => {
+      endJob(jobId);
+      releaseCallback(onProgress);
+    });
+  };
+
+  const currentRuntime = (overrides?: BackendOverrides): Promise<RuntimeReport> => {
     if (overrides || !runtime) {
-      runtime = chooseBackends(overrides).catch((err: unknown) => {
-        runtime = null;
-        throw err;
+      const chosen = chooseBackends(overrides);
+      runtime = chosen;
+      chosen.catch(() => {
+        if (runtime === chosen) runtime = null; // a later choice may already have replaced it
       });
     }
     return runtime;
   };
 
-  const disposeModels = (): void => {
-    for (const model of models.values()) model.dispose();
-    models.clear();
+  const disposeModel = (): void => {
+    built?.model.dispose();
+    built = null;
   };
 
-  /** The conv base for an input size on the current backend, built from the loaded weights. */
-  const modelFor = (inputSize: number, backend: BackendName): tf.LayersModel => {
-    if (!weights) {
-      throw new NamedError(ErrorName.WeightsNotLoaded, 'Load VGG16 weights before extracting features.');
+  /** The conv base for an input size on a backend, built from the loaded weights' bytes. */
+  const modelFor = (size: number, backend: BackendName): tf.LayersModel => {
+    if (!weights) throw new NamedError(ErrorName.WeightsNotLoaded, 'Load VGG16 weights before extracting features.');
+    if (built?.backend === backend && built.size === size) return built.model;
+    disposeModel();
+    const tensors = decodeVgg16Bundle(weights.bundle);
+    try {
+      built = {model: buildVgg16(size, tensors), backend, size};
+    } finally {
+      tf.dispose(tensors);
     }
-    if (modelsBackend !== backend) {
-      disposeModels();
-      modelsBackend = backend;
-    }
-    let model = models.get(inputSize);
-    if (!model) {
-      const tensors = decodeVgg16Bundle(weights.bundle);
-      try {
-        model = buildVgg16(inputSize, tensors);
-      } finally {
-        tf.dispose(tensors);
-      }
-      models.set(inputSize, model);
-    }
-    return model;
+    return built.model;
   };
 
   return {
-    /** The backend per phase and why; re-chooses when overrides are given. */
+    /** The backend per phase and why; chooses again when overrides are given. */
     configureRuntime(overrides?: BackendOverrides): Promise<RuntimeReport> {
-      return ensureRuntime(overrides);
+      return serially(() => currentRuntime(overrides));
     },
 
-    async loadWeights(source: WeightsSource): Promise<WeightsInfo> {
-      await ensureRuntime();
-      const loaded = await loadVgg16Weights(source);
-      disposeModels();
-      weights = loaded;
-      return loaded.info;
+    /** Loads and checks the weights (bytes only: each backend builds its model from them when needed). */
+    loadWeights(source: WeightsSource): Promise<WeightsInfo> {
+      return serially(async () => {
+        const loaded = await loadVgg16Weights(source);
+        disposeModel();
+        weights = loaded;
+        return loaded.info;
+      });
     },
 
     weightsInfo(): WeightsInfo | null {
@@ -93,14 +111,9 @@ export function createTrainerApi() {
     },
 
     /** block5_pool features of a batch of images, on the inference backend. */
-    async extractFeatures(
-      jobId: string,
-      request: FeatureRequest,
-      onProgress?: Remote<ProgressCallback> | ProgressCallback,
-    ): Promise<FeatureResult> {
-      const signal = beginJob(jobId);
-      try {
-        const backend = await useBackend(await ensureRuntime(), 'inference');
+    extractFeatures(jobId: string, request: FeatureRequest, onProgress?: Callback<ProgressCallback>): Promise<FeatureResult> {
+      return job(jobId, onProgress, async (signal) => {
+        const backend = await useBackend(await currentRuntime(), 'inference');
         const model = modelFor(request.size, backend);
         const report = progressReporter('features', onProgress);
         report(0, request.count);
@@ -111,55 +124,51 @@ export function createTrainerApi() {
           onBatch: (done) => report(done, request.count),
         });
         const shape = model.outputs[0]!.shape as number[];
-        return {features, shape: [request.count, shape[1]!, shape[2]!, shape[3]!], backend};
-      } finally {
-        endJob(jobId);
-        releaseCallback(onProgress);
-      }
+        const result: FeatureResult = {features, shape: [request.count, shape[1]!, shape[2]!, shape[3]!], backend};
+        return transfer(result, [features.buffer]);
+      });
     },
 
     /**
      * Imports a zipped image dataset. The File arrives as is (structured
      * clone shares it; the main thread never reads the archive).
      */
-    async importDataset(
+    importDataset(
       jobId: string,
       file: File,
       options: ImportOptions = {},
-      onProgress?: Remote<ProgressCallback> | ProgressCallback,
+      onProgress?: Callback<ProgressCallback>,
       limits?: Partial<ImportLimits>,
     ): Promise<DatasetManifest> {
-      const signal = beginJob(jobId);
-      try {
+      return job(jobId, onProgress, (signal) => {
         const report = progressReporter('import', onProgress);
-        return await datasets.importZip(file, file.name, options, {
+        return datasets.importZip(file, file.name, options, {
           signal,
           limits,
           onEntry: (done, total, images) => report(done, total, {images}),
         });
-      } finally {
-        endJob(jobId);
-        releaseCallback(onProgress);
-      }
+      });
     },
 
     /** The dataset kept from an earlier visit, or null. */
     restoreDataset(): Promise<DatasetManifest | null> {
-      return datasets.restore();
+      return serially(() => datasets.restore());
     },
 
     /** Draws the train/validation/test split again (class-folder zips only). */
     resplitDataset(options: ImportOptions): Promise<DatasetManifest> {
-      return datasets.resplit(options);
+      return serially(() => datasets.resplit(options));
     },
 
     /** Images of the dataset as RGB uint8, size×size each, one after another. */
-    async datasetPixels(indices: number[], size: number): Promise<Uint8Array> {
-      const pixels = await datasets.readPixels(indices, size);
-      return transfer(pixels, [pixels.buffer]);
+    datasetPixels(indices: number[], size: number): Promise<Uint8Array> {
+      return serially(async () => {
+        const pixels = await datasets.readPixels(indices, size);
+        return transfer(pixels, [pixels.buffer]);
+      });
     },
 
-    /** Asks a running job to stop at its next batch boundary. */
+    /** Asks a job to stop at its next batch boundary (or before it starts, if queued). */
     cancel(jobId: string): boolean {
       return cancelJob(jobId);
     },

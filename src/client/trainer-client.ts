@@ -52,6 +52,8 @@ export class TrainerClient {
     this.#crashed = new Promise<never>((_, reject) => (this.#rejectCrashed = reject));
     this.#crashed.catch(() => {}); // observed through #call; not an unhandled rejection
     if (this.#worker) {
+      // Any error event counts as fatal: it is how a worker that failed to load reports, and an
+      // uncaught exception in ours means its state can no longer be trusted. The UI starts a new one.
       this.#worker.addEventListener('error', (event) => {
         // Handled here: without preventDefault it would also surface as an uncaught page error.
         event.preventDefault();
@@ -144,6 +146,5 @@ export class TrainerClient {
   dispose(): void {
     this.#remote[releaseProxy]();
     this.#fail('The trainer was shut down.');
-    this.#worker?.terminate();
   }
 }

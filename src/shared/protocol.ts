@@ -1,6 +1,7 @@
 /**
  * Types that cross the worker boundary. Plain data only: no DOM, no tfjs.
- * Big data (pixels, features, weights) crosses as transferred ArrayBuffers.
+ * Big data that has to cross (pixels in, features out) crosses as
+ * transferred ArrayBuffers, not copies.
  */
 
 export const BACKENDS = ['webgpu', 'webgl', 'wasm', 'cpu'] as const;
@@ -100,18 +101,20 @@ export interface FeatureResult {
   backend: BackendName;
 }
 
-/** Every long job reports progress as one of these; throttled, the last one always sent. */
-export interface Progress {
-  kind: 'features' | 'import';
+interface ProgressCounts {
   done: number;
   total: number;
   /** Items per second since the job started. */
   rate: number;
   /** Seconds left at that rate; null until there is a rate. */
   etaSeconds: number | null;
-  /** For imports: how many of the `done` entries turned out to be usable images. */
-  images?: number;
 }
+
+/** Every long job reports progress as one of these; throttled, the last one always sent. */
+export type Progress =
+  | ({kind: 'features'} & ProgressCounts)
+  /** Entries of the zip looked at, and how many were usable images. */
+  | ({kind: 'import'; images: number} & ProgressCounts);
 
 export const SPLITS = ['train', 'validation', 'test'] as const;
 export type Split = (typeof SPLITS)[number];
@@ -189,7 +192,7 @@ export interface DatasetManifest {
   /** counts[split][label]. */
   counts: Record<Split, number[]>;
   skipped: SkippedFile[];
-  /** Files deliberately passed over (OS metadata, non-image files), by kind. */
+  /** Files deliberately passed over (OS metadata, non-image files, files outside class folders), with a few examples. */
   ignored: {count: number; examples: string[]};
   warnings: DatasetWarning[];
   /** How the split was made, for 'classes' zips. */

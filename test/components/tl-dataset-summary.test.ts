@@ -51,6 +51,7 @@ describe('<tl-dataset-summary>', () => {
     expect(text).to.contain('1 skipped file(s)');
     expect(text).to.contain('<img src=x onerror="window.pwned=1">.jpg');
     expect(el.shadowRoot!.querySelector('img')).to.equal(null);
+    await new Promise((r) => setTimeout(r, 50)); // an injected <img onerror> would have fired by now
     expect((window as {pwned?: number}).pwned).to.equal(undefined);
     expect(text).to.contain('3 other file(s) ignored');
   });

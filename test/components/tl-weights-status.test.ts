@@ -21,7 +21,7 @@ describe('<tl-weights-status>', () => {
     const text = el.shadowRoot!.textContent!.replace(/\s+/g, ' ');
     expect(text).to.contain('tfjs layers model from https://example.test/vgg16/model.json');
     expect(text).to.contain('downloaded now');
-    expect(text).to.contain('14.71 M parameters, 56.1 MB');
+    expect(text).to.contain('14.71 M parameters, 56.1 MiB');
     expect(text).to.contain('QuotaExceededError');
     expect(text).to.contain('2 tensors outside the conv base (fc1/kernel, fc1/bias)');
     await expect(el).to.be.accessible();

@@ -77,6 +77,15 @@ export function tinyGif(): Uint8Array {
 
 export type ZipContent = Uint8Array | string | null;
 
+/** n distinct small BMPs per class, as prefix/<class>/<class>_<i>.bmp. */
+export function classFolders(prefix: string, classes: string[], n: number, seed = 1): Record<string, ZipContent> {
+  const files: Record<string, ZipContent> = {};
+  classes.forEach((name, c) => {
+    for (let i = 0; i < n; i++) files[`${prefix}${name}/${name}_${i}.bmp`] = encodeBmp({width: 12, height: 9, seed: seed * 1000 + c * 100 + i});
+  });
+  return files;
+}
+
 /** A zip of these paths (null: a folder entry). */
 export async function makeZip(
   files: Record<string, ZipContent>,

@@ -18,10 +18,6 @@ export function viteBridge() {
   /** @type {string | undefined} */
   let origin;
 
-  const isolation = {
-    'Cross-Origin-Opener-Policy': 'same-origin',
-    'Cross-Origin-Embedder-Policy': 'require-corp',
-  };
   // fetch() already decoded the body; these would describe the wrong bytes.
   const dropped = new Set(['content-encoding', 'content-length', 'transfer-encoding', 'connection', 'keep-alive']);
 
@@ -38,6 +34,8 @@ export function viteBridge() {
           clearScreen: false,
           logLevel: 'warn',
           server: {host: '127.0.0.1', port: 0, strictPort: false, hmr: false, ws: false},
+          // The tests' own dependencies too, so none is discovered (and re-optimised) mid-run.
+          optimizeDeps: {entries: ['test/**/*.ts']}, // merged with the app's entries
           plugins: [runnerModulesStayExternal()],
         });
         await vite.listen();
@@ -66,7 +64,9 @@ export function viteBridge() {
         }
       }
       await next();
-      ctx.set(isolation);
+      // The runner's own test page gets the app's headers (COOP/COEP), so tests run cross-origin isolated too.
+      const headers = vite?.config.server.headers ?? {};
+      for (const [name, value] of Object.entries(headers)) if (value !== undefined) ctx.set(name, String(value));
     },
   };
 }

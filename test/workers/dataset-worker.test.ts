@@ -2,15 +2,8 @@ import {expect} from '@open-wc/testing';
 import {TrainerClient} from '../../src/client/trainer-client.ts';
 import {ErrorName} from '../../src/shared/errors.ts';
 import type {Progress} from '../../src/shared/protocol.ts';
-import {asFile, encodeBmp, encodePicture, makeZip, type ZipContent} from '../support/dataset-zips.ts';
-
-function classFolders(prefix: string, classes: string[], n: number, seed = 1): Record<string, ZipContent> {
-  const files: Record<string, ZipContent> = {};
-  classes.forEach((name, c) => {
-    for (let i = 0; i < n; i++) files[`${prefix}${name}/${i}.bmp`] = encodeBmp({width: 10, height: 10, seed: seed * 1000 + c * 100 + i});
-  });
-  return files;
-}
+import {asFile, classFolders, encodeBmp, encodePicture, makeZip} from '../support/dataset-zips.ts';
+import {rejection} from '../support/rejection.ts';
 
 /** Dataset import through the real worker: the File crosses as is, the result persists. */
 describe('dataset import in the worker', function () {
@@ -79,19 +72,16 @@ describe('dataset import in the worker', function () {
       const big = asFile(await makeZip(classFolders('', ['p', 'q'], 200, 2)), 'big.zip');
       const controller = new AbortController();
       let lastDone = 0;
-      let failure: Error | null = null;
-      try {
-        await trainer.importDataset(big, {}, {
+      const failure = await rejection(
+        trainer.importDataset(big, {}, {
           signal: controller.signal,
           onProgress: (p) => {
             lastDone = p.done;
             if (p.done >= 10) controller.abort();
           },
-        });
-      } catch (err) {
-        failure = err as Error;
-      }
-      expect(failure?.name).to.equal(ErrorName.Cancelled);
+        }),
+      );
+      expect(failure.name).to.equal(ErrorName.Cancelled);
       expect(lastDone).to.be.lessThan(400);
       const after = TrainerClient.start();
       try {
@@ -107,14 +97,9 @@ describe('dataset import in the worker', function () {
   it('sends dataset errors by name with their details', async () => {
     const trainer = TrainerClient.start();
     try {
-      let failure: (Error & {details?: {problems: {message: string}[]}}) | null = null;
-      try {
-        await trainer.importDataset(asFile(await makeZip(classFolders('', ['lonely'], 4))));
-      } catch (err) {
-        failure = err as Error;
-      }
-      expect(failure?.name).to.equal(ErrorName.DatasetInvalid);
-      expect(failure?.details?.problems[0]!.message).to.match(/Only one class/);
+      const failure = await rejection(trainer.importDataset(asFile(await makeZip(classFolders('', ['lonely'], 4)))));
+      expect(failure.name).to.equal(ErrorName.DatasetInvalid);
+      expect(failure.details.problems[0].message).to.match(/Only one class/);
     } finally {
       trainer.dispose();
     }

@@ -4,17 +4,9 @@ import {ErrorName, hasErrorName} from '../../src/shared/errors.ts';
 import type {Progress} from '../../src/shared/protocol.ts';
 import {randomVgg16Bundle} from '../../workers/model/weights-bundle.ts';
 import {makeImages, publishLayersModel} from '../support/fixtures.ts';
+import {rejection} from '../support/rejection.ts';
 
 const SIZE = 32;
-
-async function rejection(promise: Promise<unknown>): Promise<Error> {
-  try {
-    await promise;
-  } catch (err) {
-    return err as Error;
-  }
-  throw new Error('expected the call to reject');
-}
 
 /** The real module worker, through the client and Comlink, end to end. */
 describe('trainer worker', function () {
@@ -128,7 +120,7 @@ describe('trainer worker', function () {
     try {
       const mismatch = await rejection(trainer.loadWeights({kind: 'url', url: published.url}));
       expect(hasErrorName(mismatch, ErrorName.WeightsMismatch), mismatch.message).to.equal(true);
-      expect((mismatch as Error & {details: {problems: string[]}}).details.problems).to.include('block2_conv1/kernel: missing');
+      expect(mismatch.details.problems).to.include('block2_conv1/kernel: missing');
     } finally {
       published.revoke();
     }

@@ -1,8 +1,8 @@
 import type {Split} from '../../src/shared/protocol.ts';
 
 /**
- * What a path inside the zip is for. Pure string logic, no I/O: the layout
- * rules (DESIGN.md, issue #3) are easiest to see and test here.
+ * What a path inside the zip is for. Pure string logic, no I/O, so the
+ * layout rules are easy to see and to test.
  */
 
 /** OS and tool litter that every zip of a folder tends to carry. */
@@ -30,11 +30,16 @@ export function splitOfFolder(name: string): Split | null {
   return SPLIT_ALIASES[name.toLowerCase()] ?? null;
 }
 
-/** Unicode bidi controls: a file name must not reorder the text around it. */
-const BIDI_CONTROLS = /[\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/g;
+/**
+ * Characters a name from a zip must not bring into the page: bidi controls
+ * (they reorder the text around them, e.g. "evil\u202Egnp.exe"), C0/C1
+ * controls and zero-width characters (they hide what a name really is).
+ */
+const UNSAFE_IN_NAMES = /[\u0000-\u001f\u007f-\u009f\u061c\u200b-\u200f\u202a-\u202e\u2066-\u2069\ufeff]/g;
 
+/** A name from the zip (path, folder, class) as it may be shown: always render it as text. */
 export function displayName(path: string): string {
-  return path.replace(BIDI_CONTROLS, '');
+  return path.replace(UNSAFE_IN_NAMES, '');
 }
 
 export interface Placed {
@@ -63,8 +68,9 @@ export function detectLayout(files: readonly string[]): Layout {
   let wrapper: string | null = null;
   let paths = files.map((f) => f.split('/'));
   const tops = new Set(paths.map((p) => p[0]));
-  // One folder holding everything, with folders (not just files) inside it, and not itself a split.
-  if (tops.size === 1 && paths.every((p) => p.length >= 3) && !splitOfFolder(paths[0]![0]!)) {
+  // One folder holding everything (its own folder entry, a README beside the data may sit in it),
+  // with folders inside it, and not itself a split.
+  if (tops.size === 1 && paths.some((p) => p.length >= 3) && !splitOfFolder(paths[0]![0]!)) {
     wrapper = paths[0]![0]!;
     paths = paths.map((p) => p.slice(1));
   }

@@ -1,15 +1,15 @@
 import type {FileEntry} from '@zip.js/zip.js';
+import type {UseStore} from 'idb-keyval';
 import {ErrorName, NamedError} from '../../src/shared/errors.ts';
-import type {DatasetManifest, ImportOptions} from '../../src/shared/protocol.ts';
+import {formatBytes} from '../../src/shared/format.ts';
+import type {DatasetManifest, ImportLimits, ImportOptions} from '../../src/shared/protocol.ts';
 import {throwIfCancelled} from '../runtime/jobs.ts';
 import {assembleManifest, type AssembledDataset} from './assemble-manifest.ts';
 import {loadStoredDataset, saveDataset, datasetStore} from './dataset-store.ts';
 import {decodeImage, toRgb} from './decode-image.ts';
-import type {ImportLimits} from '../../src/shared/protocol.ts';
 import {DEFAULT_LIMITS} from './import-limits.ts';
 import {scanArchive, type ArchiveScan} from './scan-archive.ts';
 import {openArchive, readEntry} from './zip-archive.ts';
-import type {UseStore} from 'idb-keyval';
 
 interface Current {
   zip: Blob;
@@ -42,19 +42,24 @@ export class DatasetSession {
     const scan = await scanArchive(file, name, {limits, signal: job.signal, onEntry: job.onEntry});
     throwIfCancelled(job.signal);
     const assembled = await assembleManifest(scan, options);
-    let stored = true;
-    let storeProblem: string | undefined;
-    try {
-      await saveDataset({zip: file, scan, options}, this.store);
-    } catch (err) {
-      stored = false;
-      const quota = (err as Error).name === 'QuotaExceededError';
-      storeProblem = quota
-        ? `${ErrorName.StorageQuota}: the browser has no room to keep this ${mib(file.size)} dataset; it works until you close the tab. Free some space (or use a smaller zip) to keep it.`
-        : `The dataset could not be kept for the next visit (${(err as Error).name}: ${(err as Error).message}).`;
-    }
-    this.#replace({zip: file, scan, options, assembled, stored, storeProblem});
+    this.#replace({zip: file, scan, options, assembled, ...(await this.#save(file, scan, options))});
     return this.manifest()!;
+  }
+
+  /** Keeps the dataset for the next visit; a failure (a full quota) costs only that, never the import. */
+  async #save(zip: Blob, scan: ArchiveScan, options: ImportOptions): Promise<Pick<Current, 'stored' | 'storeProblem'>> {
+    try {
+      await saveDataset({zip, scan, options}, this.store);
+      return {stored: true};
+    } catch (err) {
+      const quota = (err as Error).name === 'QuotaExceededError';
+      return {
+        stored: false,
+        storeProblem: quota
+          ? `The browser has no room to keep this ${formatBytes(zip.size)} dataset; it works until you close the tab. Free some space (or use a smaller zip) to keep it.`
+          : `The dataset could not be kept for the next visit (${(err as Error).name}: ${(err as Error).message}).`,
+      };
+    }
   }
 
   /** The dataset kept from an earlier visit, if any. */
@@ -73,14 +78,7 @@ export class DatasetSession {
       throw new NamedError(ErrorName.InvalidRequest, 'This zip has its own train/validation/test folders; there is no split to redraw.');
     }
     const assembled = await assembleManifest(current.scan, options);
-    let {stored, storeProblem} = current;
-    try {
-      await saveDataset({zip: current.zip, scan: current.scan, options}, this.store);
-    } catch (err) {
-      stored = false;
-      storeProblem = `The new split could not be kept for the next visit (${(err as Error).message}).`;
-    }
-    this.#current = {...current, options, assembled, stored, storeProblem};
+    this.#current = {...current, options, assembled, ...(await this.#save(current.zip, current.scan, options))};
     return this.manifest()!;
   }
 
@@ -92,6 +90,9 @@ export class DatasetSession {
 
   /** The images at these indices, decoded and resized to size×size, as RGB uint8, one after another. */
   async readPixels(indices: readonly number[], size: number, signal?: AbortSignal): Promise<Uint8Array> {
+    if (!Number.isInteger(size) || size < 1 || size > MAX_PIXELS_SIZE) {
+      throw new NamedError(ErrorName.InvalidRequest, `Images can be read at 1 to ${MAX_PIXELS_SIZE} pixels square; got ${size}.`);
+    }
     const {assembled} = this.#require();
     const entries = await this.#entryMap();
     const out = new Uint8Array(indices.length * size * size * 3);
@@ -120,11 +121,19 @@ export class DatasetSession {
     this.#entries = null;
   }
 
+  /** The zip's entries by name, opened once per dataset (random access: nothing is read yet). */
   #entryMap(): Promise<Map<string, FileEntry>> {
     const zip = this.#require().zip;
-    this.#entries ??= openArchive(zip, DEFAULT_LIMITS).then((archive) => new Map(archive.files.map((e) => [e.filename, e])));
+    if (!this.#entries) {
+      const opening = openArchive(zip, DEFAULT_LIMITS).then((archive) => new Map(archive.files.map((e) => [e.filename, e])));
+      this.#entries = opening;
+      opening.catch(() => {
+        if (this.#entries === opening) this.#entries = null; // try again next time
+      });
+    }
     return this.#entries;
   }
 }
 
-const mib = (bytes: number): string => `${(bytes / 2 ** 20).toFixed(1)} MB`;
+/** Larger than any network input here (VGG16 at 224 is the usual maximum). */
+const MAX_PIXELS_SIZE = 1024;

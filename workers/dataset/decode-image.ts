@@ -44,14 +44,12 @@ export async function thumbnail(bitmap: ImageBitmap, size = THUMBNAIL_SIZE): Pro
   return canvas.convertToBlob({type: 'image/webp', quality: 0.8});
 }
 
-const contexts = new Map<number, OffscreenCanvasRenderingContext2D>();
+let reusable: OffscreenCanvasRenderingContext2D | null = null;
 
-/** One reusable canvas per size: allocating one per image is slow. */
+/** One reusable canvas (of the last size asked for): allocating one per image is slow. */
 function canvas2d(size: number): OffscreenCanvasRenderingContext2D {
-  let context = contexts.get(size);
-  if (!context) {
-    context = new OffscreenCanvas(size, size).getContext('2d', {willReadFrequently: true})!;
-    contexts.set(size, context);
+  if (reusable?.canvas.width !== size || reusable.canvas.height !== size) {
+    reusable = new OffscreenCanvas(size, size).getContext('2d', {willReadFrequently: true})!;
   }
-  return context;
+  return reusable;
 }

@@ -80,37 +80,57 @@ function sniffWebp(b: Uint8Array, view: DataView): Sniffed {
 /**
  * Whether the file reaches its format's end marker. Decoders often
  * "succeed" on half a file (the rest grey), so a cut-off upload would
- * otherwise train on garbage. Trailing padding after the marker is allowed.
+ * otherwise train on garbage. Data after the marker is allowed: phones
+ * append videos to JPEGs ("motion photos"), tools append metadata.
  */
 export function isComplete(format: ImageFormat, b: Uint8Array): boolean {
+  const view = new DataView(b.buffer, b.byteOffset, b.byteLength);
   switch (format) {
-    case 'jpeg':
-      return endsWith(b, [0xff, 0xd9]);
+    case 'jpeg': {
+      // The end-of-image marker after the scan data. Searching only past the first
+      // start-of-scan skips the EOI of an EXIF thumbnail, which sits in a header segment.
+      const scan = startOfScan(b, view);
+      return scan >= 0 && indexOf(b, [0xff, 0xd9], scan) >= 0;
+    }
     case 'png':
-      return lastIndexOf(b, [0x49, 0x45, 0x4e, 0x44, 0xae, 0x42, 0x60, 0x82], 64) >= 0; // IEND + its CRC
+      return indexOf(b, [0x49, 0x45, 0x4e, 0x44, 0xae, 0x42, 0x60, 0x82], 8) >= 0; // IEND and its CRC
     case 'gif':
-      return endsWith(b, [0x3b]);
+      return lastNonPadding(b) === 0x3b; // the trailer byte, then at most zero padding
     case 'webp':
-      return b.length >= 8 + new DataView(b.buffer, b.byteOffset).getUint32(4, true);
+      return b.length >= 8 + view.getUint32(4, true);
     case 'bmp': {
-      const view = new DataView(b.buffer, b.byteOffset, b.byteLength);
       const declared = view.getUint32(2, true);
       return declared === 0 || b.length >= declared;
     }
   }
 }
 
-/** The marker, followed only by zero or 0xFF padding (as some cameras and tools write). */
-function endsWith(b: Uint8Array, marker: number[]): boolean {
-  let end = b.length;
-  while (end > 0 && end > b.length - 4096 && (b[end - 1] === 0x00 || (b[end - 1] === 0xff && marker[0] !== 0xff))) end--;
-  if (end < marker.length) return false;
-  return marker.every((m, k) => b[end - marker.length + k] === m);
+/** Offset of the first SOS segment, walking the marker segments; -1 if there is none. */
+function startOfScan(b: Uint8Array, view: DataView): number {
+  let i = 2;
+  while (i + 4 <= b.length) {
+    if (b[i] !== 0xff) return -1;
+    const marker = b[i + 1]!;
+    if (marker === 0xff) {
+      i++;
+      continue;
+    }
+    if (marker === 0xda) return i;
+    i += 2 + view.getUint16(i + 2);
+  }
+  return -1;
 }
 
-function lastIndexOf(b: Uint8Array, needle: number[], window: number): number {
-  for (let i = b.length - needle.length; i >= Math.max(0, b.length - window); i--) {
-    if (needle.every((n, k) => b[i + k] === n)) return i;
+function lastNonPadding(b: Uint8Array): number | undefined {
+  let end = b.length;
+  while (end > 0 && b[end - 1] === 0x00) end--;
+  return b[end - 1];
+}
+
+function indexOf(b: Uint8Array, needle: number[], from: number): number {
+  const first = needle[0]!;
+  for (let i = Math.max(0, from); i <= b.length - needle.length; i++) {
+    if (b[i] === first && needle.every((n, k) => b[i + k] === n)) return i;
   }
   return -1;
 }

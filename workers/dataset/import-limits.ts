@@ -7,8 +7,9 @@ import type {ImportLimits} from '../../src/shared/protocol.ts';
 export const DEFAULT_LIMITS: ImportLimits = {
   maxEntries: 100_000,
   maxTotalBytes: 8 * 2 ** 30,
-  maxEntryBytes: 256 * 2 ** 20,
+  // Four entries are read at once: these bound the worst case near 4 × (64 MiB + a 200 MiB bitmap).
+  maxEntryBytes: 64 * 2 ** 20,
   maxCompressionRatio: 500,
   maxImageSide: 16_384,
-  maxImagePixels: 64_000_000,
+  maxImagePixels: 50_000_000,
 };

@@ -18,10 +18,6 @@ export class ReadAheadBlobReader extends Reader<Blob> {
     this.size = blob.size;
   }
 
-  override async init(): Promise<void> {
-    this.size = this.blob.size;
-  }
-
   override async readUint8Array(offset: number, length: number): Promise<Uint8Array> {
     if (length > this.windowBytes) return this.#read(offset, length);
     const window = this.#window;

@@ -1,12 +1,12 @@
 import type {FileEntry} from '@zip.js/zip.js';
 import {ErrorName, hasErrorName} from '../../src/shared/errors.ts';
-import type {ImageFormat, SkipReason, SkippedFile, Split} from '../../src/shared/protocol.ts';
+import {formatBytes} from '../../src/shared/format.ts';
+import type {ImageFormat, ImportLimits, SkipReason, SkippedFile, Split} from '../../src/shared/protocol.ts';
 import {throwIfCancelled} from '../runtime/jobs.ts';
 import {sha256Hex} from '../runtime/sha256.ts';
 import {detectLayout, displayName, isJunkPath} from './archive-paths.ts';
 import {decodeImage, thumbnail} from './decode-image.ts';
 import {isComplete, sniffImage} from './image-sniff.ts';
-import type {ImportLimits} from '../../src/shared/protocol.ts';
 import {openArchive, readEntry} from './zip-archive.ts';
 
 /** One usable image found in the zip, before labels and splits are assigned. */
@@ -46,8 +46,8 @@ export interface ScanOptions {
 }
 
 /**
- * Reads the zip one entry at a time (memory stays bounded by the largest
- * entry, whatever the archive's size): sorts out junk and non-images,
+ * Reads the zip a few entries at a time (memory stays bounded by the
+ * largest entries, whatever the archive's size): sorts out junk and non-images,
  * checks and decodes each image, hashes it and makes its thumbnail.
  */
 export async function scanArchive(file: Blob, name: string, options: ScanOptions): Promise<ArchiveScan> {
@@ -83,7 +83,7 @@ export async function scanArchive(file: Blob, name: string, options: ScanOptions
       const place = placedByPath.get(entry.filename)!;
       const path = displayName(entry.filename);
       if (outcome.kind === 'image') {
-        images.push({source: entry.filename, path, className: place.className, split: place.split, ...outcome.image});
+        images.push({source: entry.filename, path, className: displayName(place.className), split: place.split, ...outcome.image});
         classesWithImages.add(place.className);
       } else if (outcome.kind === 'skip') {
         skipped.push({path, reason: outcome.reason, message: outcome.message});
@@ -94,11 +94,14 @@ export async function scanArchive(file: Blob, name: string, options: ScanOptions
       }
     });
     // A folder whose only files are non-images (docs/, notes/) is not a class; an empty folder is one with no images.
-    const classNames = [...classFolders].filter((c) => classesWithImages.has(c) || !classesWithOtherFiles.has(c)).sort();
+    const classNames = [...classFolders]
+      .filter((c) => classesWithImages.has(c) || !classesWithOtherFiles.has(c))
+      .map(displayName)
+      .sort();
     return {
       name,
       layout: layout.layout,
-      wrapper: layout.wrapper,
+      wrapper: layout.wrapper === null ? null : displayName(layout.wrapper),
       classNames,
       images,
       skipped,
@@ -142,7 +145,10 @@ async function inspectAll(
       onEntry?.(++done, entries.length, images);
     }
   };
-  await Promise.all(Array.from({length: IN_FLIGHT}, lane));
+  // Wait for every lane to stop before reporting a failure: none may go on reading a closed archive.
+  const settled = await Promise.allSettled(Array.from({length: IN_FLIGHT}, lane));
+  const failure = settled.find((s): s is PromiseRejectedResult => s.status === 'rejected');
+  if (failure) throw failure.reason;
   return outcomes;
 }
 
@@ -153,13 +159,17 @@ type Inspected =
 
 async function inspectEntry(entry: FileEntry, limits: ImportLimits, looksLikeImage: boolean, signal?: AbortSignal): Promise<Inspected> {
   if (entry.uncompressedSize > limits.maxEntryBytes) {
-    return {kind: 'skip', reason: 'too-large', message: `${mib(entry.uncompressedSize)} is over the ${mib(limits.maxEntryBytes)} limit for one file.`};
+    return {
+      kind: 'skip',
+      reason: 'too-large',
+      message: `${formatBytes(entry.uncompressedSize)} is over the ${formatBytes(limits.maxEntryBytes)} limit for one file.`,
+    };
   }
   let bytes: Uint8Array;
   try {
     bytes = await readEntry(entry, signal);
   } catch (err) {
-    if (signal?.aborted || hasErrorName(err, ErrorName.ArchiveCorrupt)) throw err;
+    if (hasErrorName(err, ErrorName.Cancelled) || hasErrorName(err, ErrorName.ArchiveCorrupt)) throw err;
     return {kind: 'skip', reason: 'undecodable', message: `damaged inside the zip (${(err as Error).message}).`};
   }
   if (bytes.length === 0) {
@@ -205,5 +215,3 @@ async function inspectEntry(entry: FileEntry, limits: ImportLimits, looksLikeIma
     bitmap.close();
   }
 }
-
-const mib = (bytes: number): string => `${(bytes / 2 ** 20).toFixed(1)} MiB`;

@@ -1,3 +1,4 @@
+import {ErrorName, NamedError} from '../../src/shared/errors.ts';
 import {mulberry32} from '../../src/shared/random.ts';
 import type {Split, SplitFractions} from '../../src/shared/protocol.ts';
 
@@ -17,7 +18,10 @@ export function stratifiedSplit(
 ): Split[] {
   const total = fractions.train + fractions.validation + fractions.test;
   if (!(total > 0) || Object.values(fractions).some((f) => f < 0 || !Number.isFinite(f))) {
-    throw new RangeError(`Split fractions must be non-negative and add up to more than 0; got ${JSON.stringify(fractions)}.`);
+    throw new NamedError(
+      ErrorName.InvalidRequest,
+      `Split fractions must be non-negative numbers that add up to more than 0; got ${JSON.stringify(fractions)}.`,
+    );
   }
   const byLabel = new Map<number, number[]>();
   items.forEach((item, i) => {

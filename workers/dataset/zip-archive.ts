@@ -9,7 +9,10 @@ import {
   type FileEntry,
 } from '@zip.js/zip.js';
 import {ErrorName, NamedError} from '../../src/shared/errors.ts';
+import {formatBytes} from '../../src/shared/format.ts';
 import type {ImportLimits} from '../../src/shared/protocol.ts';
+import {throwIfCancelled} from '../runtime/jobs.ts';
+import {displayName} from './archive-paths.ts';
 import {ReadAheadBlobReader} from './read-ahead-reader.ts';
 
 // Already in a worker: zip.js must not start workers of its own.
@@ -36,7 +39,7 @@ export async function openArchive(blob: Blob, limits: ImportLimits, signal?: Abo
     entries = await reader.getEntries();
   } catch (err) {
     await reader.close().catch(() => {});
-    if (signal?.aborted) throw err;
+    throwIfCancelled(signal);
     throw (await startsLikeZip(blob))
       ? new NamedError(
           ErrorName.ArchiveCorrupt,
@@ -76,14 +79,14 @@ function checkEntries(entries: Entry[], limits: ImportLimits): void {
   if (encrypted.length > 0) {
     throw new NamedError(
       ErrorName.ArchiveEncrypted,
-      `${encrypted.length} file(s) in the zip are password-protected (e.g. ${encrypted[0]!.filename}). Make the zip again without a password.`,
+      `${encrypted.length} file(s) in the zip are password-protected (e.g. ${displayName(encrypted[0]!.filename)}). Make the zip again without a password.`,
     );
   }
   const total = files.reduce((sum, e) => sum + e.uncompressedSize, 0);
   if (total > limits.maxTotalBytes) {
     throw new NamedError(
       ErrorName.ArchiveTooLarge,
-      `The zip unpacks to ${gib(total)}; the limit is ${gib(limits.maxTotalBytes)}.`,
+      `The zip unpacks to ${formatBytes(total)}; the limit is ${formatBytes(limits.maxTotalBytes)}.`,
       {code: 'total-size'},
     );
   }
@@ -92,7 +95,7 @@ function checkEntries(entries: Entry[], limits: ImportLimits): void {
     if (e.uncompressedSize > 2 ** 20 && ratio > limits.maxCompressionRatio) {
       throw new NamedError(
         ErrorName.ArchiveTooLarge,
-        `${e.filename} claims a compression ratio of ${Math.round(ratio)}:1 (limit ${limits.maxCompressionRatio}:1): this looks like a zip bomb.`,
+        `${displayName(e.filename)} claims a compression ratio of ${Math.round(ratio)}:1 (limit ${limits.maxCompressionRatio}:1): this looks like a zip bomb.`,
         {code: 'ratio'},
       );
     }
@@ -105,7 +108,7 @@ function checkEntries(entries: Entry[], limits: ImportLimits): void {
     if (end > byOffset[i]!.offset) {
       throw new NamedError(
         ErrorName.ArchiveCorrupt,
-        `Entries ${previous.filename} and ${byOffset[i]!.filename} overlap inside the zip: it is malformed or malicious.`,
+        `Entries ${displayName(previous.filename)} and ${displayName(byOffset[i]!.filename)} overlap inside the zip: it is malformed or malicious.`,
         {code: 'overlap'},
       );
     }
@@ -117,23 +120,26 @@ export async function readEntry(entry: FileEntry, signal?: AbortSignal): Promise
   try {
     return await entry.getData(new Uint8ArrayWriter(), {signal});
   } catch (err) {
+    // zip.js rejects an aborted read with its own AbortError; ours is CancelledError.
+    throwIfCancelled(signal);
     const message = (err as Error).message;
+    const name = displayName(entry.filename);
     if (message === ERR_OVERLAPPING_ENTRY) {
-      throw new NamedError(ErrorName.ArchiveCorrupt, `${entry.filename} overlaps another entry: the zip is malformed or malicious.`, {
+      throw new NamedError(ErrorName.ArchiveCorrupt, `${name} overlaps another entry: the zip is malformed or malicious.`, {
         code: 'overlap',
       });
     }
     if (message === ERR_AMBIGUOUS_ARCHIVE) {
       throw new NamedError(
         ErrorName.ArchiveCorrupt,
-        `The zip's headers disagree about ${entry.filename} (its size or name): the zip is malformed or malicious.`,
+        `The zip's headers disagree about ${name} (its size or name): the zip is malformed or malicious.`,
         {code: 'ambiguous'},
       );
     }
     if (message === ERR_INVALID_UNCOMPRESSED_SIZE) {
       throw new NamedError(
         ErrorName.ArchiveCorrupt,
-        `${entry.filename} unpacks to more bytes than it declares: the zip is malformed or malicious.`,
+        `${name} unpacks to more bytes than it declares: the zip is malformed or malicious.`,
         {code: 'size-mismatch'},
       );
     }
@@ -141,4 +147,3 @@ export async function readEntry(entry: FileEntry, signal?: AbortSignal): Promise
   }
 }
 
-const gib = (bytes: number): string => `${(bytes / 2 ** 30).toFixed(2)} GiB`;

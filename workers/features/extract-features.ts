@@ -51,10 +51,14 @@ export async function extractFeatures(
       assertGpuAlive();
       const input = next!;
       next = null;
-      const output = model.predict(input) as tf.Tensor;
-      input.dispose();
-      if (start + batchSize < count) next = upload(start + batchSize);
+      let output: tf.Tensor;
       try {
+        output = model.predict(input) as tf.Tensor;
+      } finally {
+        input.dispose();
+      }
+      try {
+        if (start + batchSize < count) next = upload(start + batchSize);
         out.set(await output.data<'float32'>(), start * featureSize);
       } finally {
         output.dispose();

@@ -17,15 +17,37 @@ export async function fetchLayersModelWeights(url: string, fetchFn: FetchFn = fe
   }
   let manifest: tf.io.WeightsManifestConfig;
   try {
-    const json = (await modelJson.json()) as {weightsManifest?: tf.io.WeightsManifestConfig};
-    if (!Array.isArray(json.weightsManifest)) throw new Error('it has no "weightsManifest" array');
+    const json = (await modelJson.json()) as {weightsManifest?: unknown};
+    if (!isWeightsManifest(json.weightsManifest)) throw new Error('it has no valid "weightsManifest" (groups of paths and weights)');
     manifest = json.weightsManifest;
   } catch (err) {
     throw new NamedError(ErrorName.WeightsUnreadable, `${url} is not a tfjs layers model.json: ${(err as Error).message}`);
   }
   const shards = manifest.flatMap((group) => group.paths.map((path) => new URL(path, url).href));
-  const buffers = await Promise.all(shards.map(async (shard) => (await fetchOk(shard, fetchFn)).arrayBuffer()));
+  const buffers = await Promise.all(
+    shards.map(async (shard) => {
+      const response = await fetchOk(shard, fetchFn);
+      try {
+        return await response.arrayBuffer();
+      } catch (err) {
+        throw new NamedError(ErrorName.WeightsUnreadable, `The download of ${shard} broke off: ${(err as Error).message}`);
+      }
+    }),
+  );
   return {specs: manifest.flatMap((group) => group.weights), data: concatBuffers(buffers)};
+}
+
+function isWeightsManifest(value: unknown): value is tf.io.WeightsManifestConfig {
+  return (
+    Array.isArray(value) &&
+    value.every(
+      (group) =>
+        Array.isArray(group?.paths) &&
+        group.paths.every((p: unknown) => typeof p === 'string') &&
+        Array.isArray(group.weights) &&
+        group.weights.every((w: {name?: unknown; shape?: unknown}) => typeof w?.name === 'string' && Array.isArray(w.shape)),
+    )
+  );
 }
 
 async function fetchOk(url: string, fetchFn: FetchFn): Promise<Response> {

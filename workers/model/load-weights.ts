@@ -1,4 +1,5 @@
 import type {UseStore} from 'idb-keyval';
+import {formatBytes} from '../../src/shared/format.ts';
 import type {WeightsInfo, WeightsSource} from '../../src/shared/protocol.ts';
 import {fetchLayersModelWeights, type FetchFn} from './fetch-layers-model.ts';
 import {readCachedWeights, weightsStore, writeCachedWeights} from './weights-cache.ts';
@@ -7,6 +8,7 @@ import {
   checkVgg16Bundle,
   randomVgg16Bundle,
   weightsId,
+  type BundleCheck,
   type WeightsBundle,
 } from './weights-bundle.ts';
 import {VGG16_PARAM_COUNT} from './vgg16-layout.ts';
@@ -51,29 +53,39 @@ export async function loadVgg16Weights(source: WeightsSource, deps: LoadDeps = {
   if (!source.refresh) {
     const cached = await readCachedWeights(url, store).catch(() => undefined);
     // A cached entry is trusted only if it still passes the checks; else fetch again.
-    if (cached && checkVgg16Bundle(cached).problems.length === 0) {
-      return fromBundle(cached, {id: cached.id, url, origin: 'indexeddb', cached: true});
+    const check = cached && checkOrNull(cached);
+    if (cached && check) {
+      return fromBundle(cached, check.ignored, {id: cached.id, url, origin: 'indexeddb', cached: true});
     }
   }
   const bundle = await fetchLayersModelWeights(url, deps.fetchFn);
-  assertVgg16Bundle(bundle, url);
+  const {ignored} = assertVgg16Bundle(bundle, url);
   const id = await weightsId(bundle.data);
   try {
     await writeCachedWeights({id, url, specs: bundle.specs, data: bundle.data}, store);
-    return fromBundle(bundle, {id, url, origin: 'network', cached: true});
+    return fromBundle(bundle, ignored, {id, url, origin: 'network', cached: true});
   } catch (err) {
     // The weights are loaded either way; only the offline copy is missing.
-    const mb = (bundle.data.byteLength / 2 ** 20).toFixed(1);
-    const cacheProblem = `IndexedDB could not keep a ${mb} MB copy (${(err as Error).name}: ${(err as Error).message})`;
-    return fromBundle(bundle, {id, url, origin: 'network', cached: false, cacheProblem});
+    const cacheProblem = `IndexedDB could not keep a ${formatBytes(bundle.data.byteLength)} copy (${(err as Error).name}: ${(err as Error).message})`;
+    return fromBundle(bundle, ignored, {id, url, origin: 'network', cached: false, cacheProblem});
+  }
+}
+
+/** The check's result if the bundle passes, null if it fails or cannot even be checked. */
+function checkOrNull(bundle: WeightsBundle): BundleCheck | null {
+  try {
+    const check = checkVgg16Bundle(bundle);
+    return check.problems.length === 0 ? check : null;
+  } catch {
+    return null;
   }
 }
 
 function fromBundle(
   bundle: WeightsBundle,
+  ignored: string[],
   meta: Pick<WeightsInfo, 'id' | 'url' | 'origin' | 'cached' | 'cacheProblem'>,
 ): LoadedWeights {
-  const {ignored} = checkVgg16Bundle(bundle);
   return {
     bundle,
     info: {

@@ -31,7 +31,6 @@ export const VGG16_CONV_LAYERS: readonly ConvLayerSpec[] = (() => {
   return layers;
 })();
 
-export const VGG16_BLOCK_COUNT = BLOCKS.length;
 export const VGG16_OUTPUT_LAYER = 'block5_pool';
 
 /** Five 2×2 pools: 32 is the smallest input that still leaves block5_pool 1×1. */
@@ -52,10 +51,3 @@ export const VGG16_PARAM_COUNT = [...expectedWeightShapes().values()].reduce(
   (sum, shape) => sum + shape.reduce((a, b) => a * b, 1),
   0,
 );
-
-/** block5_pool's spatial size for an input: five floor-halvings. */
-export function outputSpatialSize(inputSize: number): number {
-  let size = inputSize;
-  for (let i = 0; i < VGG16_BLOCK_COUNT; i++) size = Math.floor(size / 2);
-  return size;
-}

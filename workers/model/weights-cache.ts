@@ -1,4 +1,4 @@
-import {createStore, del, get, set, type UseStore} from 'idb-keyval';
+import {createStore, get, set, type UseStore} from 'idb-keyval';
 import type * as tf from '@tensorflow/tfjs';
 
 /** Bump when the stored shape changes; old entries then read as misses. */
@@ -33,8 +33,4 @@ export async function readCachedWeights(url: string, store = weightsStore()): Pr
 /** Resolves once the transaction has committed; rejects with the browser's error (e.g. QuotaExceededError). */
 export async function writeCachedWeights(entry: Omit<CachedWeights, 'schema' | 'savedAt'>, store = weightsStore()): Promise<void> {
   await set(key(entry.url), {...entry, schema: SCHEMA, savedAt: Date.now()} satisfies CachedWeights, store);
-}
-
-export async function deleteCachedWeights(url: string, store = weightsStore()): Promise<void> {
-  await del(key(url), store);
 }

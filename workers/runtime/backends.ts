@@ -26,12 +26,19 @@ setWasmPaths({
 
 const SOFTWARE_RENDERER = /swiftshader|llvmpipe|softpipe|software/i;
 
+/** Why the WebGPU device was lost, once it has been. */
+let gpuLost: string | null = null;
+
 /** Asks the browser what it offers, without starting any tfjs backend. */
 export async function probeCapabilities(): Promise<Capabilities> {
   return {webgpu: await probeWebgpu(), webgl: probeWebgl()};
 }
 
 async function probeWebgpu(): Promise<Capabilities['webgpu']> {
+  if (gpuLost !== null) {
+    // tfjs keeps the dead device in its backend; only a fresh worker (a reload) gets a new one.
+    return {unavailable: `not available: the WebGPU device was lost (${gpuLost}); reload the page to use it again`};
+  }
   if (!navigator.gpu) {
     return {unavailable: 'not available: navigator.gpu is missing (no WebGPU in this browser or context)'};
   }
@@ -127,8 +134,6 @@ async function choosePhase(phase: Phase, caps: Capabilities, override: BackendNa
   });
 }
 
-let gpuLost: string | null = null;
-
 function watchDeviceLoss(backend: tf.KernelBackend): void {
   (backend as tf.KernelBackend & {device?: GPUDevice}).device?.lost.then((info) => {
     gpuLost = info.message || info.reason || 'unknown reason';
@@ -148,7 +153,7 @@ export function assertGpuAlive(): void {
  */
 export async function chooseBackends(overrides: BackendOverrides = {}): Promise<RuntimeReport> {
   for (const [phase, backend] of Object.entries(overrides)) {
-    if (!GENERAL_ORDER.includes(backend)) {
+    if (backend !== undefined && !GENERAL_ORDER.includes(backend)) {
       throw new NamedError(ErrorName.InvalidRequest, `Unknown backend "${backend}" for ${phase}.`);
     }
   }

@@ -7,10 +7,14 @@ export type ProgressCallback = (progress: Progress) => void;
  * never awaited by the job (a slow UI must not slow the work). The first
  * and the final report always go out.
  */
-export function progressReporter(kind: Progress['kind'], onProgress?: ProgressCallback, intervalMs = 100) {
+export function progressReporter<K extends Progress['kind']>(
+  kind: K,
+  onProgress?: ProgressCallback,
+  intervalMs = 100,
+): (done: number, total: number, extra?: Omit<Extract<Progress, {kind: K}>, keyof Progress>) => void {
   const started = performance.now();
   let lastSent = -Infinity;
-  return (done: number, total: number, extra: Pick<Progress, 'images'> = {}): void => {
+  return (done, total, extra = {} as never) => {
     if (!onProgress) return;
     const now = performance.now();
     const final = done >= total;
@@ -20,6 +24,6 @@ export function progressReporter(kind: Progress['kind'], onProgress?: ProgressCa
     const rate = seconds > 0 ? done / seconds : 0;
     const etaSeconds = rate > 0 ? (total - done) / rate : null;
     // Fire and forget: a Comlink call returns a promise we deliberately do not await.
-    void Promise.resolve(onProgress({kind, done, total, rate, etaSeconds, ...extra})).catch(() => {});
+    void Promise.resolve(onProgress({kind, done, total, rate, etaSeconds, ...extra} as Progress)).catch(() => {});
   };
 }

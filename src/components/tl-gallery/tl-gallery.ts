@@ -50,13 +50,24 @@ export class TlGallery extends LitElement {
     return out;
   }
 
+  override connectedCallback(): void {
+    super.connectedCallback();
+    // Moved in the DOM: observe again (the first time, firstUpdated does it once the grid exists).
+    if (this.hasUpdated) this.#observe();
+  }
+
   override disconnectedCallback(): void {
     super.disconnectedCallback();
     this.#resize.disconnect();
     this.#revokeAll();
+    this.requestUpdate(); // thumbnails need new URLs if it comes back
   }
 
   protected override firstUpdated(): void {
+    this.#observe();
+  }
+
+  #observe(): void {
     const grid = this.renderRoot.querySelector<HTMLElement>('.grid')!;
     // Measure now rather than wait for the observer, so the first frame already has its columns.
     this.gridWidth = grid.clientWidth;
@@ -65,6 +76,8 @@ export class TlGallery extends LitElement {
 
   protected override willUpdate(changed: PropertyValues<this>): void {
     if (changed.has('images')) this.#revokeAll();
+    // A new dataset may not have the class that was picked.
+    if (changed.has('classes') && this.label >= this.classes.length) this.label = -1;
     if (changed.has('images') || changed.has('split') || changed.has('label')) {
       this.gridScrollTop = 0;
       const grid = this.renderRoot.querySelector('.grid');

@@ -3,14 +3,17 @@ import {customElement, property, state} from 'lit/decorators.js';
 import {Task, TaskStatus} from '@lit/task';
 import {TrainerClient} from '../../client/trainer-client.ts';
 import {ErrorName, hasErrorName} from '../../shared/errors.ts';
-import type {
-  BackendOverrides,
-  DatasetManifest,
-  ImportOptions,
-  Progress,
-  RuntimeReport,
-  WeightsInfo,
-  WeightsSource,
+import {
+  BACKENDS,
+  PHASES,
+  type BackendName,
+  type BackendOverrides,
+  type DatasetManifest,
+  type ImportOptions,
+  type Progress,
+  type RuntimeReport,
+  type WeightsInfo,
+  type WeightsSource,
 } from '../../shared/protocol.ts';
 import type {BackendChangeDetail} from '../tl-backend-status/tl-backend-status.ts';
 import '../tl-backend-status/tl-backend-status.ts';
@@ -97,7 +100,10 @@ export class TlPlayground extends LitElement {
   override connectedCallback(): void {
     super.connectedCallback();
     this.weightsUrlInput ||= this.weightsUrl;
-    void this.runtime.run([this.overrides]).then(() => this.weights.run([{kind: 'url', url: this.weightsUrl}]));
+    // Task.run never rejects: look at the status before going on.
+    void this.runtime.run([this.overrides]).then(() => {
+      if (this.runtime.status === TaskStatus.COMPLETE) void this.weights.run([{kind: 'url', url: this.weightsUrl}]);
+    });
     void this.#restoreDataset();
   }
 
@@ -265,13 +271,20 @@ export class TlPlayground extends LitElement {
   }
 }
 
+/** The user's saved backend choices; anything unknown (an old or edited value) is dropped. */
 function readOverrides(): BackendOverrides {
+  let parsed: unknown;
   try {
-    const parsed: unknown = JSON.parse(localStorage.getItem(OVERRIDES_KEY) ?? '{}');
-    return typeof parsed === 'object' && parsed !== null ? (parsed as BackendOverrides) : {};
+    parsed = JSON.parse(localStorage.getItem(OVERRIDES_KEY) ?? '{}');
   } catch {
     return {};
   }
+  const overrides: BackendOverrides = {};
+  for (const phase of PHASES) {
+    const value = (parsed as Record<string, unknown> | null)?.[phase];
+    if (BACKENDS.includes(value as BackendName)) overrides[phase] = value as BackendName;
+  }
+  return overrides;
 }
 
 function describe(err: unknown): string {

@@ -33,7 +33,7 @@ export class TlProgress extends LitElement {
       <progress part="bar" aria-label=${this.label} max=${total || 1} value=${p?.done ?? 0}></progress>
       <span class="numbers" role="status">
         ${this.label}: ${p ? html`${p.done.toLocaleString('en')} / ${total.toLocaleString('en')} ${this.unit}` : 'starting…'}
-        ${p?.images !== undefined ? html` · ${p.images.toLocaleString('en')} images` : nothing}
+        ${p?.kind === 'import' ? html` · ${p.images.toLocaleString('en')} images` : nothing}
         ${p && p.rate > 0 ? html` · ${formatRate(p.rate)}/s` : nothing}
         ${p?.etaSeconds ? html` · ${formatSeconds(p.etaSeconds)} left` : nothing}
       </span>
@@ -48,7 +48,7 @@ function formatRate(rate: number): string {
   return rate >= 10 ? rate.toFixed(0) : rate.toFixed(1);
 }
 
-export function formatSeconds(seconds: number): string {
+function formatSeconds(seconds: number): string {
   if (seconds < 60) return `${Math.ceil(seconds)} s`;
   const minutes = Math.floor(seconds / 60);
   return minutes < 60 ? `${minutes} min ${Math.round(seconds % 60)} s` : `${Math.floor(minutes / 60)} h ${minutes % 60} min`;

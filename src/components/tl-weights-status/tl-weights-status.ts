@@ -1,5 +1,6 @@
 import {LitElement, css, html, nothing} from 'lit';
 import {customElement, property} from 'lit/decorators.js';
+import {formatBytes} from '../../shared/format.ts';
 import type {WeightsInfo} from '../../shared/protocol.ts';
 
 const ORIGIN_TEXT: Record<WeightsInfo['origin'], string> = {
@@ -32,7 +33,7 @@ export class TlWeightsStatus extends LitElement {
       <dl>
         <dt>Weights</dt><dd part="label">${info.label}</dd>
         <dt>Source</dt><dd>${ORIGIN_TEXT[info.origin]}</dd>
-        <dt>Size</dt><dd>${(info.params / 1e6).toFixed(2)} M parameters, ${(info.bytes / 2 ** 20).toFixed(1)} MB</dd>
+        <dt>Size</dt><dd>${(info.params / 1e6).toFixed(2)} M parameters, ${formatBytes(info.bytes)}</dd>
         <dt>Id</dt><dd><code>${info.id.slice(0, 23)}</code></dd>
         ${info.origin === 'network'
           ? html`<dt>Offline copy</dt><dd class=${info.cached ? '' : 'warn'}>${info.cached ? 'kept in IndexedDB' : info.cacheProblem}</dd>`

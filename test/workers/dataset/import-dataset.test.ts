@@ -3,7 +3,9 @@ import {createStore} from 'idb-keyval';
 import {ErrorName} from '../../../src/shared/errors.ts';
 import type {DatasetManifest, ImportLimits, ImportOptions} from '../../../src/shared/protocol.ts';
 import {DatasetSession} from '../../../workers/dataset/dataset-session.ts';
+import {rejection} from '../../support/rejection.ts';
 import {
+  classFolders,
   encodeBmp,
   encodePicture,
   makeZip,
@@ -19,23 +21,7 @@ async function importZip(zip: Blob, options: ImportOptions = {}, limits: Partial
   return freshSession().importZip(zip, 'dataset.zip', options, {limits});
 }
 
-async function importError(zip: Blob, limits: Partial<ImportLimits> = {}): Promise<Error & {details?: any}> {
-  try {
-    await importZip(zip, {}, limits);
-  } catch (err) {
-    return err as Error;
-  }
-  throw new Error('expected the import to fail');
-}
-
-/** n distinct BMPs per class, under prefix/<class>/. */
-function classFolders(prefix: string, classes: string[], n: number, seed = 1): Record<string, ZipContent> {
-  const files: Record<string, ZipContent> = {};
-  classes.forEach((name, c) => {
-    for (let i = 0; i < n; i++) files[`${prefix}${name}/${name}_${i}.bmp`] = encodeBmp({width: 12, height: 9, seed: seed * 1000 + c * 100 + i});
-  });
-  return files;
-}
+const importError = (zip: Blob, limits: Partial<ImportLimits> = {}) => rejection(importZip(zip, {}, limits));
 
 const countsOf = (m: DatasetManifest) => m.counts;
 
@@ -69,6 +55,35 @@ describe('dataset import: layouts', function () {
       expect(countsOf(m), val).to.deep.equal({train: [2, 2], validation: [1, 1], test: [0, 0]});
       expect(m.warnings.filter((w) => w.kind === 'missing-test-class')).to.have.length(2);
     }
+  });
+
+  it('finds the wrapper folder of a zip made by zip -r, Finder or Explorer (folder entries, a README beside the data)', async () => {
+    const folders = ['sharks_vs_dolphins/', 'sharks_vs_dolphins/train/', 'sharks_vs_dolphins/train/a/', 'sharks_vs_dolphins/train/b/',
+      'sharks_vs_dolphins/validation/', 'sharks_vs_dolphins/validation/a/', 'sharks_vs_dolphins/validation/b/'];
+    const zip = await makeZip({
+      ...Object.fromEntries(folders.map((f) => [f, null])),
+      'sharks_vs_dolphins/README.md': 'Sharks vs dolphins, from the course.',
+      ...classFolders('sharks_vs_dolphins/train/', ['a', 'b'], 2),
+      ...classFolders('sharks_vs_dolphins/validation/', ['a', 'b'], 1, 2),
+    });
+    const m = await importZip(zip);
+    expect(m.wrapper).to.equal('sharks_vs_dolphins');
+    expect(m.layout).to.equal('splits');
+    expect(m.classes).to.deep.equal(['a', 'b']);
+    expect(m.ignored.examples).to.include('sharks_vs_dolphins/README.md');
+
+    const classesOnly = await importZip(
+      await makeZip({'pets/': null, 'pets/cats/': null, 'pets/dogs/': null, ...classFolders('pets/', ['cats', 'dogs'], 5)}),
+    );
+    expect(classesOnly.wrapper).to.equal('pets');
+    expect(classesOnly.classes).to.deep.equal(['cats', 'dogs']);
+  });
+
+  it('refuses split fractions that cannot split, by name', async () => {
+    const session = freshSession();
+    await session.importZip(await makeZip(classFolders('', ['x', 'y'], 6)), 'd.zip', {});
+    const err = await rejection(session.resplit({seed: 1, fractions: {train: 0, validation: 0, test: 0}}));
+    expect(err.name).to.equal(ErrorName.InvalidRequest);
   });
 
   it('splits a zip of class folders only, stratified, reproducibly by seed', async () => {
@@ -133,15 +148,31 @@ describe('dataset import: layouts', function () {
     expect(m.skipped).to.deep.equal([]);
   });
 
-  it('strips bidi control characters from displayed names', async () => {
+  it('strips bidi, control and zero-width characters from every name it shows', async () => {
     const zip = await makeZip({
-      ...classFolders('train/', ['a', 'b'], 1),
-      ...classFolders('validation/', ['a', 'b'], 1, 2),
+      ...classFolders('train/', ['a', 'b\u200b\u0007'], 1),
+      ...classFolders('validation/', ['a', 'b\u200b\u0007'], 1, 2),
       'train/a/evil\u202Egnp.exe.bmp': encodeBmp({seed: 99}),
     });
     const m = await importZip(zip);
+    expect(m.classes).to.deep.equal(['a', 'b']);
     expect(m.images.some((i) => i.path === 'train/a/evilgnp.exe.bmp')).to.equal(true);
-    expect(m.images.every((i) => !/[\u202a-\u202e\u2066-\u2069]/.test(i.path))).to.equal(true);
+    expect(m.images.every((i) => !/[\u0000-\u001f\u200b-\u200f\u202a-\u202e\u2066-\u2069]/.test(i.path))).to.equal(true);
+  });
+
+  it('accepts images with data after their end marker (motion photos, appended metadata)', async () => {
+    const jpeg = await encodePicture('jpeg', {seed: 21});
+    const png = await encodePicture('png', {seed: 22});
+    const trailer = new TextEncoder().encode('....ftypmp42 appended video bytes'.repeat(10));
+    const zip = await makeZip({
+      ...classFolders('train/', ['a', 'b'], 1),
+      ...classFolders('validation/', ['a', 'b'], 1, 2),
+      'train/a/motion.jpg': new Uint8Array([...jpeg, ...trailer]),
+      'train/b/tagged.png': new Uint8Array([...png, ...trailer]),
+    });
+    const m = await importZip(zip);
+    expect(m.skipped).to.deep.equal([]);
+    expect(m.images.map((i) => i.path)).to.include.members(['train/a/motion.jpg', 'train/b/tagged.png']);
   });
 });
 

@@ -6,6 +6,7 @@ import {loadVgg16Weights} from '../../../workers/model/load-weights.ts';
 import {concatBuffers, decodeVgg16Bundle, randomVgg16Bundle, type WeightsBundle} from '../../../workers/model/weights-bundle.ts';
 import {expectedWeightShapes} from '../../../workers/model/vgg16-layout.ts';
 import {serveLayersModel} from '../../support/fixtures.ts';
+import {rejection} from '../../support/rejection.ts';
 
 const freshStore = (): UseStore => createStore(`tl-test-weights-${crypto.randomUUID()}`, 'bundles');
 
@@ -52,13 +53,9 @@ function editBundle(bundle: WeightsBundle, edit: (name: string, shape: number[])
 }
 
 async function expectMismatch(promise: Promise<unknown>): Promise<string[]> {
-  try {
-    await promise;
-  } catch (err) {
-    expect(hasErrorName(err, ErrorName.WeightsMismatch), String(err)).to.equal(true);
-    return (err as {details: {problems: string[]}}).details.problems;
-  }
-  throw new Error('expected WeightsMismatchError');
+  const err = await rejection(promise);
+  expect(hasErrorName(err, ErrorName.WeightsMismatch), String(err)).to.equal(true);
+  return err.details.problems;
 }
 
 describe('loadVgg16Weights', function () {
@@ -130,31 +127,18 @@ describe('loadVgg16Weights', function () {
   });
 
   it('names an unreadable model.json and a missing file', async () => {
-    const notFound = serveLayersModel(bundle, 'https://models.test/a/');
-    for (const url of ['https://models.test/elsewhere/model.json']) {
-      try {
-        await loadVgg16Weights({kind: 'url', url}, {fetchFn: notFound.fetchFn, store: freshStore()});
-        throw new Error('expected an error');
-      } catch (err) {
-        expect((err as Error).name).to.equal(ErrorName.WeightsUnreadable);
-        expect((err as Error).message).to.match(/HTTP 404/);
-      }
-    }
+    const unreadable = async (fetchFn: (url: string) => Promise<Response>, url = 'https://models.test/x/model.json') => {
+      const err = await rejection(loadVgg16Weights({kind: 'url', url}, {fetchFn, store: freshStore()}));
+      expect(err.name).to.equal(ErrorName.WeightsUnreadable);
+      return err.message;
+    };
+    const served = serveLayersModel(bundle, 'https://models.test/a/');
+    expect(await unreadable(served.fetchFn, 'https://models.test/elsewhere/model.json')).to.match(/HTTP 404/);
     const spaFallback = async () => new Response('<!doctype html><title>app</title>', {headers: {'content-type': 'text/html'}});
-    try {
-      await loadVgg16Weights({kind: 'url', url: 'https://models.test/spa/model.json'}, {fetchFn: spaFallback, store: freshStore()});
-      throw new Error('expected an error');
-    } catch (err) {
-      expect((err as Error).name).to.equal(ErrorName.WeightsUnreadable);
-      expect((err as Error).message).to.match(/HTML page.*probably missing/);
-    }
-    const text = async () => new Response('this is not json');
-    try {
-      await loadVgg16Weights({kind: 'url', url: 'https://models.test/t/model.json'}, {fetchFn: text, store: freshStore()});
-      throw new Error('expected an error');
-    } catch (err) {
-      expect((err as Error).name).to.equal(ErrorName.WeightsUnreadable);
-    }
+    expect(await unreadable(spaFallback)).to.match(/HTML page.*probably missing/);
+    expect(await unreadable(async () => new Response('this is not json'))).to.match(/not a tfjs layers model\.json/);
+    const noPaths = async () => Response.json({weightsManifest: [{weights: bundle.specs}]});
+    expect(await unreadable(noPaths)).to.match(/no valid "weightsManifest"/);
   });
 
   it('keeps the weights when IndexedDB is full, and says so', async () => {

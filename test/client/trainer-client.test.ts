@@ -1,0 +1,45 @@
+import {expect} from '@open-wc/testing';
+import {expose} from 'comlink';
+import {TrainerClient} from '../../src/client/trainer-client.ts';
+import {installNamedErrorTransfer} from '../../src/shared/comlink-errors.ts';
+import {ErrorName} from '../../src/shared/errors.ts';
+import type {Progress} from '../../src/shared/protocol.ts';
+import {createTrainerApi} from '../../workers/trainer-api.ts';
+import {makeImages} from '../support/fixtures.ts';
+import {rejection} from '../support/rejection.ts';
+
+/**
+ * The client against the worker's API over a MessageChannel, in this page:
+ * the Comlink layer (proxies, transfers, named errors) without a worker.
+ */
+describe('TrainerClient over a MessageChannel', () => {
+  let client: TrainerClient;
+
+  beforeEach(() => {
+    installNamedErrorTransfer();
+    const {port1, port2} = new MessageChannel();
+    expose(createTrainerApi(), port1);
+    client = new TrainerClient(port2);
+  });
+  afterEach(() => client.dispose());
+
+  it('calls through, with progress callbacks and transferred results', async () => {
+    await client.configureRuntime({inference: 'cpu'});
+    await client.loadWeights({kind: 'random', seed: 4});
+    const pixels = makeImages(2, 32);
+    const seen: Progress[] = [];
+    const result = await client.extractFeatures({pixels, count: 2, size: 32}, {onProgress: (p) => seen.push(p)});
+    expect(pixels.byteLength, 'the pixels were transferred, not copied').to.equal(0);
+    expect(result.features.length).to.equal(2 * 512);
+    expect(result.backend).to.equal('cpu');
+    await new Promise((r) => setTimeout(r, 20));
+    expect(seen.at(-1)).to.include({kind: 'features', done: 2, total: 2});
+  });
+
+  it('rejects with the worker’s error names', async () => {
+    const notLoaded = await rejection(client.extractFeatures({pixels: makeImages(1, 32), count: 1, size: 32}));
+    expect(notLoaded.name).to.equal(ErrorName.WeightsNotLoaded);
+    const noDataset = await rejection(client.datasetPixels([0], 32));
+    expect(noDataset.name).to.equal(ErrorName.NoDataset);
+  });
+});
