@@ -5,8 +5,14 @@ import type {
   BackendName,
   BackendOverrides,
   DatasetManifest,
+  EpochLog,
   FeatureRequest,
   FeatureResult,
+  FeatureRunOptions,
+  FeatureRunResult,
+  FeatureSpec,
+  HeadOptions,
+  HeadResult,
   ImportLimits,
   ImportOptions,
   MemoryReport,
@@ -15,13 +21,17 @@ import type {
   WeightsSource,
 } from '../src/shared/protocol.ts';
 import {DatasetSession} from './dataset/dataset-session.ts';
+import {cacheDatasetFeatures} from './features/cache-dataset-features.ts';
 import {extractFeatures} from './features/extract-features.ts';
 import {loadVgg16Weights, type LoadedWeights} from './model/load-weights.ts';
 import {buildVgg16} from './model/vgg16.ts';
+import {VGG16_OUTPUT_LAYER, featureShapeFor} from './model/vgg16-layout.ts';
 import {decodeVgg16Bundle} from './model/weights-bundle.ts';
 import {chooseBackends, useBackend} from './runtime/backends.ts';
 import {beginJob, cancelJob, endJob, throwIfCancelled} from './runtime/jobs.ts';
 import {progressReporter, type ProgressCallback} from './runtime/progress.ts';
+import {loadFeatureSet} from './training/feature-sets.ts';
+import {DEFAULT_HEAD_OPTIONS, trainHead} from './training/train-head.ts';
 
 type Callback<T extends (...args: never[]) => unknown> = Remote<T> | T;
 
@@ -40,6 +50,8 @@ export function createTrainerApi() {
   /** One conv base at a time (each holds a full copy of the weights on its backend). */
   let built: {model: tf.LayersModel; backend: BackendName; size: number} | null = null;
   const datasets = new DatasetSession();
+  /** The last trained head, for fine-tuning and evaluation. */
+  let head: {model: tf.LayersModel; spec: FeatureSpec; datasetId: string} | null = null;
 
   let queue: Promise<unknown> = Promise.resolve();
   const serially = <T>(work: () => Promise<T>): Promise<T> => {
@@ -165,6 +177,90 @@ export function createTrainerApi() {
       return serially(async () => {
         const pixels = await datasets.readPixels(indices, size);
         return transfer(pixels, [pixels.buffer]);
+      });
+    },
+
+    /**
+     * Puts every dataset image's bottleneck features in IndexedDB: cached
+     * ones are reused, the rest computed on the inference backend.
+     */
+    computeFeatures(jobId: string, options: FeatureRunOptions, onProgress?: Callback<ProgressCallback>): Promise<FeatureRunResult> {
+      return job(jobId, onProgress, async (signal) => {
+        const manifest = datasets.manifest();
+        if (!manifest) throw new NamedError(ErrorName.NoDataset, 'Import a dataset before computing features.');
+        if (!weights) throw new NamedError(ErrorName.WeightsNotLoaded, 'Load VGG16 weights before computing features.');
+        const spec: FeatureSpec = {
+          weightsId: weights.info.id,
+          layer: VGG16_OUTPUT_LAYER,
+          inputSize: options.inputSize,
+          preprocessing: options.preprocessing,
+        };
+        const report = progressReporter('features', onProgress);
+        const started = performance.now();
+        let backend: BackendName | null = null;
+        const {fromCache, computed} = await cacheDatasetFeatures({
+          hashes: manifest.images.map((image) => image.hash),
+          spec,
+          batchSize: options.batchSize ?? 8,
+          readPixels: (indices, jobSignal) => datasets.readPixels(indices, options.inputSize, jobSignal),
+          model: () => modelFor(options.inputSize, backend!),
+          signal,
+          onProgress: (done, total, cached) => report(done, total, {cached}),
+          beforeCompute: async () => {
+            backend = await useBackend(await currentRuntime(), 'inference');
+          },
+        });
+        const seconds = (performance.now() - started) / 1000;
+        return {
+          spec,
+          datasetId: manifest.id,
+          total: manifest.images.length,
+          fromCache,
+          computed,
+          seconds,
+          imagesPerSecond: computed > 0 ? computed / seconds : null,
+          backend,
+        };
+      });
+    },
+
+    /**
+     * Trains the classifier head on cached features only (no zip, no VGG16,
+     * no network). Dense layers train on any backend: it runs on the
+     * inference one (wasm can do this, unlike convolutions).
+     */
+    trainHead(
+      jobId: string,
+      spec: FeatureSpec,
+      options: Partial<HeadOptions> = {},
+      onEpoch?: Callback<(log: EpochLog) => void>,
+    ): Promise<HeadResult> {
+      return job(jobId, onEpoch, async (signal) => {
+        const manifest = datasets.manifest();
+        if (!manifest) throw new NamedError(ErrorName.NoDataset, 'Import a dataset before training the head.');
+        const train = await loadFeatureSet(manifest, 'train', spec);
+        const validation = await loadFeatureSet(manifest, 'validation', spec);
+        const backend = await useBackend(await currentRuntime(), 'inference');
+        const trained = await trainHead({
+          train,
+          validation,
+          featureShape: featureShapeFor(spec.inputSize),
+          classCount: manifest.classes.length,
+          options: {...DEFAULT_HEAD_OPTIONS, ...options},
+          signal,
+          onEpoch: (log) => void Promise.resolve(onEpoch?.(log)).catch(() => {}),
+        });
+        head?.model.dispose();
+        head = {model: trained.model, spec, datasetId: manifest.id};
+        return {
+          history: trained.history,
+          bestEpoch: trained.bestEpoch,
+          stoppedEarly: trained.stoppedEarly,
+          classes: manifest.classes,
+          trainCount: train.labels.length,
+          validationCount: validation.labels.length,
+          backend,
+        };
       });
     },
 

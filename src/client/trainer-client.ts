@@ -5,6 +5,12 @@ import {ErrorName, NamedError} from '../shared/errors.ts';
 import type {
   BackendOverrides,
   DatasetManifest,
+  EpochLog,
+  FeatureRunOptions,
+  FeatureRunResult,
+  FeatureSpec,
+  HeadOptions,
+  HeadResult,
   ImportLimits,
   ImportOptions,
   FeatureRequest,
@@ -95,24 +101,40 @@ export class TrainerClient {
 
   /** Computes block5_pool features. The pixels' buffer is transferred: the caller loses it. */
   async extractFeatures(request: FeatureRequest, options: JobOptions = {}): Promise<FeatureResult> {
-    return this.#job(options, (jobId, onProgress) =>
+    return this.#job(options.signal, options.onProgress, (jobId, onProgress) =>
       this.#remote.extractFeatures(jobId, transfer(request, [request.pixels.buffer]), onProgress),
     );
   }
 
-  async #job<T>(
-    {signal, onProgress}: JobOptions,
-    run: (jobId: string, onProgress: ((p: Progress) => void) | undefined) => Promise<T>,
+  /** Runs a named, cancellable job; its callback crosses as a Comlink proxy, which the worker releases. */
+  async #job<T, C extends (arg: never) => void>(
+    signal: AbortSignal | undefined,
+    callback: C | undefined,
+    run: (jobId: string, callback: C | undefined) => Promise<T>,
   ): Promise<T> {
     if (signal?.aborted) throw new NamedError(ErrorName.Cancelled, 'The job was cancelled before it started.');
     const jobId = `job-${++nextJob}`;
     const cancel = (): void => void this.#remote.cancel(jobId).catch(() => {});
     signal?.addEventListener('abort', cancel, {once: true});
     try {
-      return await this.#call(() => run(jobId, onProgress ? proxy(onProgress) : undefined));
+      return await this.#call(() => run(jobId, callback ? proxy(callback) : undefined));
     } finally {
       signal?.removeEventListener('abort', cancel);
     }
+  }
+
+  /** Makes sure every image of the dataset has its bottleneck features in IndexedDB. */
+  computeFeatures(options: FeatureRunOptions, job: JobOptions = {}): Promise<FeatureRunResult> {
+    return this.#job(job.signal, job.onProgress, (jobId, onProgress) => this.#remote.computeFeatures(jobId, options, onProgress));
+  }
+
+  /** Trains the classifier head on cached features; `onEpoch` gets each epoch's metrics as it ends. */
+  trainHead(
+    spec: FeatureSpec,
+    options: Partial<HeadOptions> = {},
+    job: {signal?: AbortSignal; onEpoch?: (log: EpochLog) => void} = {},
+  ): Promise<HeadResult> {
+    return this.#job(job.signal, job.onEpoch, (jobId, onEpoch) => this.#remote.trainHead(jobId, spec, options, onEpoch));
   }
 
   /** Imports a zipped dataset; the File goes to the worker as is. */
@@ -121,7 +143,9 @@ export class TrainerClient {
     options: ImportOptions = {},
     job: JobOptions & {limits?: Partial<ImportLimits>} = {},
   ): Promise<DatasetManifest> {
-    return this.#job(job, (jobId, onProgress) => this.#remote.importDataset(jobId, file, options, onProgress, job.limits));
+    return this.#job(job.signal, job.onProgress, (jobId, onProgress) =>
+      this.#remote.importDataset(jobId, file, options, onProgress, job.limits),
+    );
   }
 
   /** The dataset kept from an earlier visit, or null. */

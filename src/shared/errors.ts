@@ -36,6 +36,10 @@ export const ErrorName = {
   StorageQuota: 'StorageQuotaError',
   /** No imported dataset is available (none imported yet, or it was cleared). */
   NoDataset: 'NoDatasetError',
+  /** Training needs features that are not in the cache yet. */
+  FeaturesMissing: 'FeaturesMissingError',
+  /** The loss became NaN or infinite (usually a learning rate too high). */
+  TrainingDiverged: 'TrainingDivergedError',
 } as const;
 
 export type ErrorName = (typeof ErrorName)[keyof typeof ErrorName];

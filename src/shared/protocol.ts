@@ -112,7 +112,8 @@ interface ProgressCounts {
 
 /** Every long job reports progress as one of these; throttled, the last one always sent. */
 export type Progress =
-  | ({kind: 'features'} & ProgressCounts)
+  /** Images whose features are ready; `cached` of them came from IndexedDB. */
+  | ({kind: 'features'; cached?: number} & ProgressCounts)
   /** Entries of the zip looked at, and how many were usable images. */
   | ({kind: 'import'; images: number} & ProgressCounts);
 
@@ -207,4 +208,69 @@ export interface MemoryReport {
   backend: BackendName;
   numTensors: number;
   numBytes: number;
+}
+
+/** What a dataset's bottleneck features depend on besides the images; part of every feature cache key. */
+export interface FeatureSpec {
+  weightsId: string;
+  /** The conv-base layer the features come from. */
+  layer: 'block5_pool';
+  inputSize: number;
+  preprocessing: Preprocessing;
+}
+
+export interface FeatureRunOptions {
+  inputSize: number;
+  preprocessing: Preprocessing;
+  batchSize?: number;
+}
+
+export interface FeatureRunResult {
+  spec: FeatureSpec;
+  /** Which dataset the features were made for. */
+  datasetId: string;
+  total: number;
+  /** Read from IndexedDB: no model work for these. */
+  fromCache: number;
+  computed: number;
+  seconds: number;
+  /** Images computed per second (cache hits not counted); null when none were computed. */
+  imagesPerSecond: number | null;
+  backend: BackendName | null;
+}
+
+export type OptimizerName = 'rmsprop' | 'adam' | 'sgd';
+
+export interface HeadOptions {
+  optimizer: OptimizerName;
+  learningRate: number;
+  epochs: number;
+  batchSize: number;
+  seed: number;
+  /** Stop after this many epochs without a better validation loss, and go back to the best epoch. */
+  earlyStoppingPatience: number | null;
+}
+
+/** One epoch of training, as the curves plot it. */
+export interface EpochLog {
+  epoch: number;
+  loss: number;
+  accuracy: number;
+  valLoss: number;
+  valAccuracy: number;
+  seconds: number;
+  /** tf.memory().numTensors after the epoch: flat from epoch to epoch, or something leaks. */
+  numTensors: number;
+}
+
+export interface HeadResult {
+  history: EpochLog[];
+  /** The epoch with the lowest validation loss (1-based). */
+  bestEpoch: number;
+  /** Early stopping ended the run and the weights of `bestEpoch` were put back. */
+  stoppedEarly: boolean;
+  classes: string[];
+  trainCount: number;
+  validationCount: number;
+  backend: BackendName;
 }

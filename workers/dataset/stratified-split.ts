@@ -1,5 +1,5 @@
 import {ErrorName, NamedError} from '../../src/shared/errors.ts';
-import {mulberry32} from '../../src/shared/random.ts';
+import {mulberry32, shuffleInPlace} from '../../src/shared/random.ts';
 import type {Split, SplitFractions} from '../../src/shared/protocol.ts';
 
 export const DEFAULT_FRACTIONS: SplitFractions = {train: 0.7, validation: 0.15, test: 0.15};
@@ -32,7 +32,7 @@ export function stratifiedSplit(
   const out: Split[] = new Array(items.length);
   for (const [label, indices] of [...byLabel].sort((a, b) => a[0] - b[0])) {
     indices.sort((a, b) => (items[a]!.key < items[b]!.key ? -1 : items[a]!.key > items[b]!.key ? 1 : a - b));
-    shuffle(indices, mulberry32(seed * 1000003 + label));
+    shuffleInPlace(indices, mulberry32(seed * 1000003 + label));
     const n = indices.length;
     const nValidation = Math.round((n * fractions.validation) / total);
     const nTest = Math.round((n * fractions.test) / total);
@@ -41,11 +41,4 @@ export function stratifiedSplit(
     });
   }
   return out;
-}
-
-function shuffle(array: number[], random: () => number): void {
-  for (let i = array.length - 1; i > 0; i--) {
-    const j = Math.floor(random() * (i + 1));
-    [array[i], array[j]] = [array[j]!, array[i]!];
-  }
 }

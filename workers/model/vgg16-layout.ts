@@ -51,3 +51,9 @@ export const VGG16_PARAM_COUNT = [...expectedWeightShapes().values()].reduce(
   (sum, shape) => sum + shape.reduce((a, b) => a * b, 1),
   0,
 );
+
+/** block5_pool's shape for a square input: five 2×2 pools (floor), 512 channels. */
+export function featureShapeFor(inputSize: number): [number, number, number] {
+  const side = Math.floor(inputSize / 2 ** BLOCKS.length);
+  return [side, side, BLOCKS.at(-1)!.filters];
+}

@@ -1,0 +1,58 @@
+import {createStore, getMany, keys, setMany, type UseStore} from 'idb-keyval';
+import {ErrorName, NamedError} from '../../src/shared/errors.ts';
+import {formatBytes} from '../../src/shared/format.ts';
+import type {FeatureSpec} from '../../src/shared/protocol.ts';
+
+/** Bump when features are computed differently; every old entry then misses. */
+export const FEATURE_SCHEMA = 1;
+
+let defaultStore: UseStore | undefined;
+
+/** Bottleneck features, one entry per image (32 KB each at 150×150). */
+export function featureStore(): UseStore {
+  defaultStore ??= createStore('transfer-lab-features', 'features');
+  return defaultStore;
+}
+
+/**
+ * The cache key of one image's features. Any change to the weights, layer,
+ * input size, preprocessing or schema gives another key: a miss, never a
+ * wrong hit.
+ */
+export function featureKey(spec: FeatureSpec, imageHash: string): string {
+  return [`f${FEATURE_SCHEMA}`, spec.weightsId, spec.layer, spec.inputSize, spec.preprocessing, imageHash].join('|');
+}
+
+/** Which of these keys have an entry (keys only: no feature is read). */
+export async function cachedKeys(wanted: readonly string[], store = featureStore()): Promise<Set<string>> {
+  const present = new Set(await keys<string>(store));
+  return new Set(wanted.filter((k) => present.has(k)));
+}
+
+/** Reads many entries in one transaction; undefined where there is none. */
+export async function readFeatures(keys: readonly string[], store = featureStore()): Promise<(Float32Array | undefined)[]> {
+  const values = await getMany<ArrayBuffer | undefined>([...keys], store);
+  return values.map((v) => (v instanceof ArrayBuffer ? new Float32Array(v) : undefined));
+}
+
+/**
+ * Writes a batch in one transaction and resolves only once it has
+ * committed. A full quota becomes StorageQuotaError; batches written before
+ * stay, since each batch is its own transaction.
+ */
+export async function writeFeatures(entries: ReadonlyArray<[string, Float32Array]>, store = featureStore()): Promise<void> {
+  try {
+    await setMany(
+      entries.map(([key, value]) => [key, value.buffer.byteLength === value.byteLength ? value.buffer : value.slice().buffer]),
+      store,
+    );
+  } catch (err) {
+    if ((err as Error).name === 'QuotaExceededError') {
+      const bytes = entries.reduce((sum, [, v]) => sum + v.byteLength, 0);
+      throw new NamedError(ErrorName.StorageQuota, `The browser has no room to store more features (this batch needed ${formatBytes(bytes)}).`, {
+        batchBytes: bytes,
+      });
+    }
+    throw err;
+  }
+}
