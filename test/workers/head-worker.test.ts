@@ -1,0 +1,68 @@
+import {expect} from '@open-wc/testing';
+import {TrainerClient} from '../../src/client/trainer-client.ts';
+import {ErrorName} from '../../src/shared/errors.ts';
+import type {EpochLog, Progress} from '../../src/shared/protocol.ts';
+import {asFile, classFolders, makeZip} from '../support/dataset-zips.ts';
+import {rejection} from '../support/rejection.ts';
+
+/** The tutorial's first half through the real worker: features into IndexedDB, then the head on them. */
+describe('features and head in the worker', function () {
+  it('computes features once, reads them back from the cache, and trains the head after a reload without VGG16', async () => {
+    const zip = asFile(await makeZip(classFolders('', ['left', 'right'], 6, 9)), 'head-test.zip');
+    const first = TrainerClient.start();
+    let spec;
+    try {
+      await first.configureRuntime({});
+      await first.importDataset(zip, {seed: 2, fractions: {train: 0.5, validation: 0.5, test: 0}});
+      await first.loadWeights({kind: 'random', seed: 3});
+      const progress: Progress[] = [];
+      const computed = await first.computeFeatures({inputSize: 32, preprocessing: 'caffe', batchSize: 4}, {onProgress: (p) => progress.push(p)});
+      console.log(`features for 12 images at 32×32 on ${computed.backend}: ${computed.imagesPerSecond?.toFixed(1)} images/s`);
+      expect(computed).to.include({total: 12, fromCache: 0, computed: 12});
+      expect(computed.spec).to.deep.equal({weightsId: 'random-he-uniform:3', layer: 'block5_pool', inputSize: 32, preprocessing: 'caffe'});
+      spec = computed.spec;
+      const again = await first.computeFeatures({inputSize: 32, preprocessing: 'caffe'});
+      expect(again).to.include({fromCache: 12, computed: 0, backend: null});
+      const rescaled = await first.computeFeatures({inputSize: 32, preprocessing: 'rescale'});
+      expect(rescaled).to.include({fromCache: 0, computed: 12});
+    } finally {
+      first.dispose();
+    }
+
+    // A reload: a new worker, no weights loaded, no zip dropped; the dataset and features come from IndexedDB.
+    const reloaded = TrainerClient.start();
+    try {
+      expect(await reloaded.weightsInfo()).to.equal(null);
+      await reloaded.restoreDataset();
+      const epochs: EpochLog[] = [];
+      const result = await reloaded.trainHead(spec, {epochs: 3, batchSize: 4}, {onEpoch: (log) => epochs.push(log)});
+      expect(result.history).to.have.length(3);
+      expect(result).to.include({trainCount: 6, validationCount: 6});
+      expect(result.classes).to.deep.equal(['left', 'right']);
+      await new Promise((r) => setTimeout(r, 20));
+      expect(epochs.map((e) => e.epoch)).to.deep.equal([1, 2, 3]);
+      const missing = await rejection(reloaded.trainHead({...spec, inputSize: 64}));
+      expect(missing.name).to.equal(ErrorName.FeaturesMissing);
+    } finally {
+      reloaded.dispose();
+    }
+  });
+
+  it('cancels head training between batches', async () => {
+    const trainer = TrainerClient.start();
+    try {
+      await trainer.importDataset(asFile(await makeZip(classFolders('', ['a', 'b'], 6, 4))), {fractions: {train: 0.5, validation: 0.5, test: 0}});
+      await trainer.loadWeights({kind: 'random', seed: 1});
+      const {spec} = await trainer.computeFeatures({inputSize: 32, preprocessing: 'caffe'});
+      const baseline = (await trainer.memory()).numTensors;
+      const controller = new AbortController();
+      const err = await rejection(
+        trainer.trainHead(spec, {epochs: 200, batchSize: 1}, {signal: controller.signal, onEpoch: () => controller.abort()}),
+      );
+      expect(err.name).to.equal(ErrorName.Cancelled);
+      expect((await trainer.memory()).numTensors).to.equal(baseline);
+    } finally {
+      trainer.dispose();
+    }
+  });
+});
