@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import {releaseProxy, transfer, type Remote} from 'comlink';
+import {DEFAULT_FEATURE_OPTIONS, DEFAULT_HEAD_OPTIONS} from '../src/shared/defaults.ts';
 import {ErrorName, NamedError} from '../src/shared/errors.ts';
 import type {
   BackendName,
@@ -31,7 +32,7 @@ import {chooseBackends, useBackend} from './runtime/backends.ts';
 import {beginJob, cancelJob, endJob, throwIfCancelled} from './runtime/jobs.ts';
 import {progressReporter, type ProgressCallback} from './runtime/progress.ts';
 import {loadFeatureSet} from './training/feature-sets.ts';
-import {DEFAULT_HEAD_OPTIONS, trainHead} from './training/train-head.ts';
+import {trainHead} from './training/train-head.ts';
 
 type Callback<T extends (...args: never[]) => unknown> = Remote<T> | T;
 
@@ -201,7 +202,7 @@ export function createTrainerApi() {
         const {fromCache, computed} = await cacheDatasetFeatures({
           hashes: manifest.images.map((image) => image.hash),
           spec,
-          batchSize: options.batchSize ?? 8,
+          batchSize: options.batchSize ?? DEFAULT_FEATURE_OPTIONS.batchSize,
           readPixels: (indices, jobSignal) => datasets.readPixels(indices, options.inputSize, jobSignal),
           model: () => modelFor(options.inputSize, backend!),
           signal,

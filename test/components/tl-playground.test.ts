@@ -77,4 +77,36 @@ describe('<tl-playground>', () => {
     await waitUntil(() => shadowText(el).includes('DatasetInvalidError'), 'no error shown', {timeout: 60_000});
     expect(shadowText(el)).to.contain('Only one class was found ("only")');
   });
+
+  it('runs features and the head from the page, with live curves', async () => {
+    const files: Record<string, Uint8Array> = {};
+    for (const name of ['left', 'right']) for (let i = 0; i < 6; i++) files[`${name}/${i}.bmp`] = encodeBmp({seed: name.length * 50 + i});
+    const zip = asFile(await makeZip(files), 'page-features.zip');
+    const el = await fixture<TlPlayground>(html`<tl-playground weights-url="/no-such-dir/model.json"></tl-playground>`);
+    const root = el.shadowRoot!;
+    await waitUntil(() => shadowText(el).includes('No VGG16 weights could be read'), 'weights not tried', {timeout: 60_000});
+    expect(shadowText(el)).to.contain('Waiting for VGG16 weights');
+    root.querySelector('tl-dataset-drop')!.dispatchEvent(new CustomEvent('tl-dataset-file', {detail: {file: zip}, bubbles: true, composed: true}));
+    root.querySelector<HTMLButtonElement>('button[type=button]')!.click(); // random weights
+    await waitUntil(() => shadowText(el).includes('page-features.zip: 12 images') && shadowText(el).includes('Random weights'), 'not ready', {
+      timeout: 60_000,
+    });
+
+    const features = root.querySelector<HTMLFormElement>('form[aria-label="Feature settings"]')!;
+    features.querySelector<HTMLInputElement>('[name=inputSize]')!.value = '32';
+    features.requestSubmit();
+    await waitUntil(() => shadowText(el).includes('Features ready for 12 images (32×32, caffe)'), 'no features', {timeout: 120_000});
+
+    const panel = root.querySelector('tl-training-panel')!;
+    await panel.updateComplete;
+    const form = panel.shadowRoot!.querySelector('form')!;
+    form.querySelector<HTMLInputElement>('[name=epochs]')!.value = '3';
+    form.querySelector<HTMLInputElement>('[name=batchSize]')!.value = '4';
+    form.requestSubmit();
+    await waitUntil(() => shadowText(el).includes('Trained: epoch 3 of 3'), 'head not trained', {timeout: 120_000});
+    const curves = root.querySelector('tl-curves')!;
+    expect(curves.chartData('loss')![0]).to.deep.equal([1, 2, 3]);
+    expect(shadowText(el)).to.match(/Run 1 \(rmsprop, lr 0\.001, 32px\): 3 epoch\(s\)/);
+  });
 });
+

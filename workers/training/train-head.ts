@@ -5,15 +5,6 @@ import type {EpochLog, HeadOptions} from '../../src/shared/protocol.ts';
 import {throwIfCancelled, yieldToEventLoop} from '../runtime/jobs.ts';
 import {buildHead, labelTensor, lossFor, makeOptimizer} from './head.ts';
 
-export const DEFAULT_HEAD_OPTIONS: HeadOptions = {
-  optimizer: 'rmsprop',
-  learningRate: 1e-3,
-  epochs: 30,
-  batchSize: 20,
-  seed: 1,
-  earlyStoppingPatience: null,
-};
-
 export interface FeatureSet {
   /** n feature maps, flattened one after another. */
   features: Float32Array;

@@ -2,6 +2,7 @@ import {LitElement, css, html, nothing} from 'lit';
 import {customElement, property, state} from 'lit/decorators.js';
 import {Task, TaskStatus} from '@lit/task';
 import {TrainerClient} from '../../client/trainer-client.ts';
+import {DEFAULT_FEATURE_OPTIONS, DEFAULT_HEAD_OPTIONS} from '../../shared/defaults.ts';
 import {ErrorName, hasErrorName} from '../../shared/errors.ts';
 import {
   BACKENDS,
@@ -9,26 +10,42 @@ import {
   type BackendName,
   type BackendOverrides,
   type DatasetManifest,
+  type EpochLog,
+  type FeatureRunOptions,
+  type FeatureRunResult,
+  type HeadOptions,
+  type HeadResult,
   type ImportOptions,
+  type Preprocessing,
   type Progress,
   type RuntimeReport,
   type WeightsInfo,
   type WeightsSource,
 } from '../../shared/protocol.ts';
+import type {CurveRun} from '../../state/curves.ts';
 import type {BackendChangeDetail} from '../tl-backend-status/tl-backend-status.ts';
 import '../tl-backend-status/tl-backend-status.ts';
+import '../tl-curves/tl-curves.ts';
 import '../tl-dataset-drop/tl-dataset-drop.ts';
 import '../tl-dataset-summary/tl-dataset-summary.ts';
 import '../tl-gallery/tl-gallery.ts';
 import '../tl-progress/tl-progress.ts';
+import '../tl-training-panel/tl-training-panel.ts';
 import '../tl-weights-status/tl-weights-status.ts';
 
 const OVERRIDES_KEY = 'transfer-lab:backend-overrides';
+/** The last feature run (its spec and dataset), so a reload can train the head without recomputing. */
+const FEATURES_KEY = 'transfer-lab:last-features';
+
+const PREPROCESSING: Record<Preprocessing, string> = {
+  caffe: 'Keras VGG16 ("caffe"): BGR, ImageNet mean subtracted — what the weights were trained with',
+  rescale: 'The tutorial’s rescale = 1/255 — reproduces the blog post, not what VGG16 expects',
+};
 
 /**
  * The playground page: starts the trainer worker, shows the backend each
- * phase runs on and why, and loads the VGG16 weights. The steps of the
- * tutorial (data, features, head, fine-tuning, results) hang off it.
+ * phase runs on and why, loads the VGG16 weights, and walks through the
+ * tutorial's steps: data, features, head (fine-tuning and results next).
  *
  * @csspart section - Each step's section.
  */
@@ -45,6 +62,10 @@ export class TlPlayground extends LitElement {
     .hint { color: #4a4f57; }
     form { display: flex; flex-wrap: wrap; gap: 0.5rem; align-items: end; margin-top: 0.75rem; }
     label { display: flex; flex-direction: column; font-size: 0.9em; color: #4a4f57; flex: 1 1 20rem; }
+    select { font: inherit; padding: 0.25rem; max-width: 100%; }
+    form.features label { flex: 0 1 9rem; }
+    form.features label.wide { flex: 1 1 20rem; }
+    tl-curves { margin-top: 1rem; }
     form.split { margin: 0.5rem 0 0.75rem; }
     form.split label { flex: 0 1 7rem; }
     tl-progress, tl-dataset-summary { margin-top: 0.75rem; }
@@ -61,6 +82,11 @@ export class TlPlayground extends LitElement {
   @state() private manifest: DatasetManifest | null = null;
   @state() private importProgress: Progress | null = null;
   @state() private datasetError: unknown = null;
+  @state() private featureOptions: Required<FeatureRunOptions> = {...DEFAULT_FEATURE_OPTIONS};
+  @state() private featureProgress: Progress | null = null;
+  @state() private features: Pick<FeatureRunResult, 'spec' | 'datasetId'> & Partial<FeatureRunResult> | null = readLastFeatures();
+  @state() private headOptions: HeadOptions = {...DEFAULT_HEAD_OPTIONS};
+  @state() private runs: CurveRun[] = [];
 
   #client: TrainerClient | null = null;
 
@@ -88,6 +114,43 @@ export class TlPlayground extends LitElement {
         if (!hasErrorName(err, ErrorName.Cancelled)) this.datasetError = err;
         throw err;
       }
+    },
+    autoRun: false,
+  });
+
+  /** Computes the dataset's features into IndexedDB; abort() cancels between batches. */
+  private readonly computing = new Task(this, {
+    task: async ([options]: [Required<FeatureRunOptions>], {signal}) => {
+      this.featureProgress = null;
+      const result = await this.#trainer().computeFeatures(options, {signal, onProgress: (p) => (this.featureProgress = p)});
+      this.features = result;
+      localStorage.setItem(FEATURES_KEY, JSON.stringify({spec: result.spec, datasetId: result.datasetId}));
+      return result;
+    },
+    autoRun: false,
+  });
+
+  /** Trains the head on the cached features; each epoch extends the current run's curves. */
+  private readonly training = new Task(this, {
+    task: async ([options]: [HeadOptions], {signal}): Promise<HeadResult> => {
+      const spec = this.features!.spec;
+      const run: CurveRun = {
+        id: `run-${this.runs.length + 1}`,
+        label: `Run ${this.runs.length + 1} (${options.optimizer}, lr ${options.learningRate}, ${spec.inputSize}px)`,
+        history: [],
+      };
+      this.runs = [...this.runs, run];
+      const update = (changes: Partial<CurveRun>) => (this.runs = this.runs.map((r) => (r.id === run.id ? {...r, ...changes} : r)));
+      const history: EpochLog[] = [];
+      const result = await this.#trainer().trainHead(spec, options, {
+        signal,
+        onEpoch: (log) => {
+          history.push(log);
+          update({history: [...history]});
+        },
+      });
+      update({history: result.history, bestEpoch: result.bestEpoch});
+      return result;
     },
     autoRun: false,
   });
@@ -159,7 +222,101 @@ export class TlPlayground extends LitElement {
         </p>
         ${this.#renderData()}
       </section>
+      <section part="section" aria-labelledby="features-title">
+        <h2 id="features-title">2 · Features</h2>
+        <p class="why">
+          VGG16's convolutional base turns each image into a block of features (4×4×512 at 150×150) that describe what is
+          in it. They are computed once and kept in this browser, so training the head takes seconds and works offline.
+        </p>
+        ${this.#renderFeatures()}
+      </section>
+      <section part="section" aria-labelledby="head-title">
+        <h2 id="head-title">3 · Head</h2>
+        <p class="why">
+          A small classifier (Dense 256 → Dropout 0.5 → one output per class) learns from the cached features alone. It
+          must be trained before fine-tuning: random layers on top would send large, random gradients into block5 and
+          wreck what it learnt.
+        </p>
+        ${this.#renderHead()}
+      </section>
     `;
+  }
+
+  /** Why features cannot be computed yet, or '' when they can. */
+  #featuresBlocked(): string {
+    if (!this.manifest) return 'Waiting for a dataset (step 1).';
+    if (this.weights.status !== TaskStatus.COMPLETE) return 'Waiting for VGG16 weights (load them above).';
+    return '';
+  }
+
+  #renderFeatures() {
+    const busy = this.computing.status === TaskStatus.PENDING;
+    const blocked = this.#featuresBlocked();
+    const o = this.featureOptions;
+    const result = this.features;
+    const current = result && this.manifest && result.datasetId === this.manifest.id;
+    return html`
+      <form class="features" @submit=${this.#onComputeFeatures} aria-label="Feature settings">
+        <label>Input size (pixels)<input name="inputSize" type="number" min="32" max="512" step="1" .value=${String(o.inputSize)} ?disabled=${busy} /></label>
+        <label class="wide">Preprocessing
+          <select name="preprocessing" ?disabled=${busy}>
+            ${Object.entries(PREPROCESSING).map(([value, text]) => html`<option value=${value} ?selected=${o.preprocessing === value}>${text}</option>`)}
+          </select>
+        </label>
+        <label>Batch size<input name="batchSize" type="number" min="1" max="64" step="1" .value=${String(o.batchSize)} ?disabled=${busy} /></label>
+        <button type="submit" ?disabled=${busy || Boolean(blocked)}>Compute features</button>
+      </form>
+      ${blocked ? html`<p class="hint">${blocked}</p>` : nothing}
+      ${busy
+        ? html`<tl-progress label="Features" unit="images" .progress=${this.featureProgress} cancellable @tl-cancel=${() => this.computing.abort()}></tl-progress>`
+        : nothing}
+      ${this.computing.status === TaskStatus.ERROR && !hasErrorName(this.computing.error, ErrorName.Cancelled)
+        ? html`<p class="error" role="alert">${describe(this.computing.error)}</p>`
+        : nothing}
+      ${current
+        ? html`<p role="status">
+            Features ready for ${this.manifest!.images.length} images (${result.spec.inputSize}×${result.spec.inputSize}, ${result.spec.preprocessing})${result.total !== undefined
+              ? `: ${result.fromCache} from this browser's cache, ${result.computed} computed${result.backend ? ` on ${result.backend}` : ''}${result.imagesPerSecond ? ` at ${result.imagesPerSecond.toFixed(1)} images/s` : ''}.`
+              : ', kept from an earlier visit.'}
+          </p>`
+        : nothing}
+    `;
+  }
+
+  #renderHead() {
+    const ready = this.features && this.manifest && this.features.datasetId === this.manifest.id;
+    const running = this.training.status === TaskStatus.PENDING;
+    const lastRun = this.runs.at(-1);
+    return html`
+      <tl-training-panel
+        .options=${this.headOptions}
+        ?running=${running}
+        .blocked=${ready ? '' : 'Waiting for features (step 2).'}
+        .lastEpoch=${lastRun?.history.at(-1) ?? null}
+        @tl-train=${this.#onTrain}
+        @tl-cancel=${() => this.training.abort()}
+      ></tl-training-panel>
+      ${this.training.status === TaskStatus.ERROR && !hasErrorName(this.training.error, ErrorName.Cancelled)
+        ? html`<p class="error" role="alert">${describe(this.training.error)}</p>`
+        : nothing}
+      <tl-curves .runs=${this.runs}></tl-curves>
+    `;
+  }
+
+  #onComputeFeatures(event: SubmitEvent): void {
+    event.preventDefault();
+    const form = new FormData(event.target as HTMLFormElement);
+    this.featureOptions = {
+      inputSize: Number(form.get('inputSize')),
+      preprocessing: form.get('preprocessing') as Preprocessing,
+      batchSize: Number(form.get('batchSize')),
+    };
+    void this.computing.run([this.featureOptions]);
+  }
+
+  #onTrain(event: CustomEvent<{options: HeadOptions}>): void {
+    this.headOptions = event.detail.options;
+    void this.training.run([this.headOptions]);
   }
 
   #renderData() {
@@ -285,6 +442,15 @@ function readOverrides(): BackendOverrides {
     if (BACKENDS.includes(value as BackendName)) overrides[phase] = value as BackendName;
   }
   return overrides;
+}
+
+function readLastFeatures(): Pick<FeatureRunResult, 'spec' | 'datasetId'> | null {
+  try {
+    const saved = JSON.parse(localStorage.getItem(FEATURES_KEY) ?? 'null') as Pick<FeatureRunResult, 'spec' | 'datasetId'> | null;
+    return saved?.spec?.weightsId && saved.datasetId ? saved : null;
+  } catch {
+    return null;
+  }
 }
 
 function describe(err: unknown): string {

@@ -4,7 +4,8 @@ import {ErrorName} from '../../../src/shared/errors.ts';
 import {mulberry32} from '../../../src/shared/random.ts';
 import type {HeadOptions} from '../../../src/shared/protocol.ts';
 import '../../../workers/runtime/backends.ts'; // serves the wasm binaries
-import {DEFAULT_HEAD_OPTIONS, trainHead, type FeatureSet} from '../../../workers/training/train-head.ts';
+import {DEFAULT_HEAD_OPTIONS} from '../../../src/shared/defaults.ts';
+import {trainHead, type FeatureSet} from '../../../workers/training/train-head.ts';
 import {rejection} from '../../support/rejection.ts';
 
 const SHAPE = [2, 2, 16];

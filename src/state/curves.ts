@@ -1,0 +1,55 @@
+import type {EpochLog} from '../shared/protocol.ts';
+
+/** One training run as the curves show it. */
+export interface CurveRun {
+  id: string;
+  label: string;
+  history: EpochLog[];
+  /** 1-based epoch to mark, e.g. the lowest validation loss. */
+  bestEpoch?: number;
+  /** Epochs after which a new phase began (e.g. fine-tuning after the head): drawn as a line. */
+  phaseChanges?: number[];
+}
+
+export type Metric = 'loss' | 'accuracy';
+
+/**
+ * The tutorial's smooth_curve: an exponential moving average,
+ * smoothed[i] = smoothed[i-1]·factor + value[i]·(1 − factor).
+ */
+export function smooth(values: readonly number[], factor = 0.8): number[] {
+  const out: number[] = [];
+  values.forEach((value, i) => out.push(i === 0 ? value : out[i - 1]! * factor + value * (1 - factor)));
+  return out;
+}
+
+export interface SeriesSet {
+  /** Epoch numbers 1..longest run. */
+  epochs: number[];
+  series: Array<{label: string; runIndex: number; validation: boolean; values: (number | null)[]}>;
+}
+
+/**
+ * Folds runs into aligned series for one metric: per run, training and
+ * validation, padded with null where a run is shorter (early stopping,
+ * a run still going).
+ */
+export function seriesFor(runs: readonly CurveRun[], metric: Metric, smoothing: boolean): SeriesSet {
+  const length = Math.max(0, ...runs.map((r) => r.history.length));
+  const epochs = Array.from({length}, (_, i) => i + 1);
+  const pad = (values: number[]): (number | null)[] => epochs.map((_, i) => values[i] ?? null);
+  const key = {loss: ['loss', 'valLoss'], accuracy: ['accuracy', 'valAccuracy']}[metric] as [keyof EpochLog, keyof EpochLog];
+  const series: SeriesSet['series'] = [];
+  runs.forEach((run, runIndex) => {
+    key.forEach((field, k) => {
+      const raw = run.history.map((log) => log[field]);
+      series.push({
+        label: `${run.label} · ${k === 0 ? 'training' : 'validation'}`,
+        runIndex,
+        validation: k === 1,
+        values: pad(smoothing ? smooth(raw) : raw),
+      });
+    });
+  });
+  return {epochs, series};
+}

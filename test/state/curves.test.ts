@@ -1,0 +1,37 @@
+import {expect} from '@open-wc/testing';
+import type {EpochLog} from '../../src/shared/protocol.ts';
+import {seriesFor, smooth, type CurveRun} from '../../src/state/curves.ts';
+
+const log = (epoch: number, loss: number, valLoss: number): EpochLog => ({
+  epoch,
+  loss,
+  accuracy: 1 - loss,
+  valLoss,
+  valAccuracy: 1 - valLoss,
+  seconds: 1,
+  numTensors: 10,
+});
+
+describe('curve folds', () => {
+  it('smooths like the tutorial: previous × 0.8 + point × 0.2', () => {
+    expect(smooth([1, 0, 0])).to.deep.equal([1, 0.8, 0.6400000000000001]);
+    expect(smooth([])).to.deep.equal([]);
+  });
+
+  it('aligns runs of different lengths, training and validation per run', () => {
+    const runs: CurveRun[] = [
+      {id: 'a', label: 'A', history: [log(1, 0.9, 0.8), log(2, 0.5, 0.6), log(3, 0.3, 0.5)]},
+      {id: 'b', label: 'B', history: [log(1, 0.7, 0.7)]},
+    ];
+    const {epochs, series} = seriesFor(runs, 'loss', false);
+    expect(epochs).to.deep.equal([1, 2, 3]);
+    expect(series.map((s) => [s.label, s.values])).to.deep.equal([
+      ['A · training', [0.9, 0.5, 0.3]],
+      ['A · validation', [0.8, 0.6, 0.5]],
+      ['B · training', [0.7, null, null]],
+      ['B · validation', [0.7, null, null]],
+    ]);
+    const accuracy = seriesFor(runs, 'accuracy', true);
+    expect(accuracy.series[0]!.values[1]).to.be.closeTo(0.1 * 0.8 + 0.5 * 0.2, 1e-9);
+  });
+});
