@@ -23,6 +23,7 @@ import type {
 } from '../src/shared/protocol.ts';
 import {DatasetSession} from './dataset/dataset-session.ts';
 import {cacheDatasetFeatures} from './features/cache-dataset-features.ts';
+import {clearFeatures} from './features/feature-cache.ts';
 import {extractFeatures} from './features/extract-features.ts';
 import {loadVgg16Weights, type LoadedWeights} from './model/load-weights.ts';
 import {buildVgg16} from './model/vgg16.ts';
@@ -199,7 +200,7 @@ export function createTrainerApi() {
         const report = progressReporter('features', onProgress);
         const started = performance.now();
         let backend: BackendName | null = null;
-        const {fromCache, computed} = await cacheDatasetFeatures({
+        const {fromCache, computed, computeSeconds} = await cacheDatasetFeatures({
           hashes: manifest.images.map((image) => image.hash),
           spec,
           batchSize: options.batchSize ?? DEFAULT_FEATURE_OPTIONS.batchSize,
@@ -219,10 +220,15 @@ export function createTrainerApi() {
           fromCache,
           computed,
           seconds,
-          imagesPerSecond: computed > 0 ? computed / seconds : null,
+          imagesPerSecond: computed > 0 ? computed / computeSeconds : null,
           backend,
         };
       });
+    },
+
+    /** Empties the feature cache (every dataset and setting); returns how many entries went. */
+    clearFeatures(): Promise<number> {
+      return serially(() => clearFeatures());
     },
 
     /**

@@ -128,6 +128,11 @@ export class TrainerClient {
     return this.#job(job.signal, job.onProgress, (jobId, onProgress) => this.#remote.computeFeatures(jobId, options, onProgress));
   }
 
+  /** Empties the feature cache; resolves to how many entries it held. */
+  clearFeatures(): Promise<number> {
+    return this.#call(() => this.#remote.clearFeatures());
+  }
+
   /** Trains the classifier head on cached features; `onEpoch` gets each epoch's metrics as it ends. */
   trainHead(
     spec: FeatureSpec,

@@ -38,6 +38,8 @@ export const ErrorName = {
   NoDataset: 'NoDatasetError',
   /** Training needs features that are not in the cache yet. */
   FeaturesMissing: 'FeaturesMissingError',
+  /** A backend returned features that are not numbers; nothing of them was stored. */
+  InvalidFeatures: 'InvalidFeaturesError',
   /** The loss became NaN or infinite (usually a learning rate too high). */
   TrainingDiverged: 'TrainingDivergedError',
 } as const;

@@ -234,7 +234,7 @@ export interface FeatureRunResult {
   fromCache: number;
   computed: number;
   seconds: number;
-  /** Images computed per second (cache hits not counted); null when none were computed. */
+  /** Images computed per second in the batch loop (cache hits and model start-up not counted); null when none were computed. */
   imagesPerSecond: number | null;
   backend: BackendName | null;
 }

@@ -5,13 +5,21 @@ export interface CurveRun {
   id: string;
   label: string;
   history: EpochLog[];
-  /** 1-based epoch to mark, e.g. the lowest validation loss. */
+  /** 1-based epoch to mark; by default the one with the lowest validation loss so far. */
   bestEpoch?: number;
   /** Epochs after which a new phase began (e.g. fine-tuning after the head): drawn as a line. */
   phaseChanges?: number[];
 }
 
 export type Metric = 'loss' | 'accuracy';
+
+/** The run's marked epoch: the one given, else the lowest validation loss so far (live, while it trains). */
+export function bestEpochOf(run: CurveRun): number | undefined {
+  if (run.bestEpoch) return run.bestEpoch;
+  let best: EpochLog | undefined;
+  for (const log of run.history) if (!best || log.valLoss < best.valLoss) best = log;
+  return best?.epoch;
+}
 
 /**
  * The tutorial's smooth_curve: an exponential moving average,

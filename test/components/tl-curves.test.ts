@@ -28,6 +28,10 @@ describe('<tl-curves>', () => {
     expect(loss.slice(1).map((s) => s.length)).to.deep.equal([5, 5, 5, 5]);
     expect(loss[1]).to.deep.equal(runs[0]!.history.map((h) => h.loss));
     expect(loss[4]).to.deep.equal([...runs[1]!.history.map((h) => h.valLoss), null, null]);
+    expect(el.marks()).to.deep.equal([
+      {run: 'r1', best: 5, phaseChanges: []},
+      {run: 'r2', best: 3, phaseChanges: []}, // none given: the lowest validation loss so far
+    ]);
     const legend = el.shadowRoot!.textContent!;
     expect(legend).to.contain('Run 1 · validation');
     expect(legend).to.contain('best epoch 5');

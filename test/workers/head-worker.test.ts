@@ -1,4 +1,4 @@
-import {expect} from '@open-wc/testing';
+import {expect, waitUntil} from '@open-wc/testing';
 import {TrainerClient} from '../../src/client/trainer-client.ts';
 import {ErrorName} from '../../src/shared/errors.ts';
 import type {EpochLog, Progress} from '../../src/shared/protocol.ts';
@@ -39,7 +39,8 @@ describe('features and head in the worker', function () {
       expect(result.history).to.have.length(3);
       expect(result).to.include({trainCount: 6, validationCount: 6});
       expect(result.classes).to.deep.equal(['left', 'right']);
-      await new Promise((r) => setTimeout(r, 20));
+      // Epoch logs travel on their own port: wait for them rather than guess a delay.
+      await waitUntil(() => epochs.length === 3, 'epoch logs missing');
       expect(epochs.map((e) => e.epoch)).to.deep.equal([1, 2, 3]);
       const missing = await rejection(reloaded.trainHead({...spec, inputSize: 64}));
       expect(missing.name).to.equal(ErrorName.FeaturesMissing);

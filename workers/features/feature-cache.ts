@@ -1,4 +1,4 @@
-import {createStore, getMany, keys, setMany, type UseStore} from 'idb-keyval';
+import {clear, createStore, getMany, keys, setMany, type UseStore} from 'idb-keyval';
 import {ErrorName, NamedError} from '../../src/shared/errors.ts';
 import {formatBytes} from '../../src/shared/format.ts';
 import type {FeatureSpec} from '../../src/shared/protocol.ts';
@@ -55,4 +55,11 @@ export async function writeFeatures(entries: ReadonlyArray<[string, Float32Array
     }
     throw err;
   }
+}
+
+/** Empties the feature cache; returns how many entries it held. */
+export async function clearFeatures(store = featureStore()): Promise<number> {
+  const count = (await keys(store)).length;
+  await clear(store);
+  return count;
 }

@@ -21,7 +21,9 @@ export function progressReporter<K extends Progress['kind']>(
     if (!final && done > 0 && now - lastSent < intervalMs) return;
     lastSent = now;
     const seconds = (now - started) / 1000;
-    const rate = seconds > 0 ? done / seconds : 0;
+    // Items that were already there (cache hits) took no time: they must not inflate the rate.
+    const skipped = (extra as {cached?: number}).cached ?? 0;
+    const rate = seconds > 0 ? (done - skipped) / seconds : 0;
     const etaSeconds = rate > 0 ? (total - done) / rate : null;
     // Fire and forget: a Comlink call returns a promise we deliberately do not await.
     void Promise.resolve(onProgress({kind, done, total, rate, etaSeconds, ...extra} as Progress)).catch(() => {});

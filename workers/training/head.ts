@@ -8,14 +8,15 @@ import type {OptimizerName} from '../../src/shared/protocol.ts';
  */
 class SeededDropout extends tf.layers.Layer {
   static readonly className = 'SeededDropout';
+  readonly rate: number;
+  readonly seed: number;
   #step = 0;
 
-  constructor(
-    private readonly rate: number,
-    private readonly seed: number,
-    name: string,
-  ) {
-    super({name, trainable: false});
+  /** Takes a config object, as tfjs's deserialisation (`new cls(config)`) expects. */
+  constructor(config: {rate: number; seed: number; name?: string}) {
+    super({name: config.name, trainable: false});
+    this.rate = config.rate;
+    this.seed = config.seed;
   }
 
   override computeOutputShape(inputShape: tf.Shape | tf.Shape[]): tf.Shape | tf.Shape[] {
@@ -49,7 +50,7 @@ export function buildHead(featureShape: readonly number[], classCount: number, s
     layers: [
       tf.layers.flatten({inputShape: [...featureShape], name: 'head_flatten'}),
       tf.layers.dense({units: 256, activation: 'relu', name: 'head_dense', kernelInitializer: tf.initializers.glorotUniform({seed})}),
-      new SeededDropout(0.5, seed + 1, 'head_dropout'),
+      new SeededDropout({rate: 0.5, seed: seed + 1, name: 'head_dropout'}),
       tf.layers.dense({
         units: binary ? 1 : classCount,
         activation: binary ? 'sigmoid' : 'softmax',

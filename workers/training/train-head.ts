@@ -39,19 +39,21 @@ export interface TrainedHead {
 export async function trainHead(job: TrainHeadJob): Promise<TrainedHead> {
   const {options, classCount, signal} = job;
   checkOptions(options, job.train.labels.length, job.validation.labels.length);
+  const restoreBest = options.earlyStoppingPatience !== null;
   const model = buildHead(job.featureShape, classCount, options.seed);
-  model.compile({optimizer: makeOptimizer(options.optimizer, options.learningRate), loss: lossFor(classCount), metrics: ['accuracy']});
-
-  const shape = (n: number) => [n, ...job.featureShape];
-  const xTrain = tf.tensor(job.train.features, shape(job.train.labels.length));
-  const yTrain = labelTensor(job.train.labels, classCount);
-  const xVal = tf.tensor(job.validation.features, shape(job.validation.labels.length));
-  const yVal = labelTensor(job.validation.labels, classCount);
-  const random = mulberry32(options.seed);
-  const history: EpochLog[] = [];
+  const owned: tf.Tensor[] = [];
   let best: {epoch: number; loss: number; weights: tf.Tensor[]} | null = null;
-  let stoppedEarly = false;
   try {
+    model.compile({optimizer: makeOptimizer(options.optimizer, options.learningRate), loss: lossFor(classCount), metrics: ['accuracy']});
+    const shape = (n: number) => [n, ...job.featureShape];
+    const own = <T extends tf.Tensor>(t: T): T => (owned.push(t), t);
+    const xTrain = own(tf.tensor(job.train.features, shape(job.train.labels.length)));
+    const yTrain = own(labelTensor(job.train.labels, classCount));
+    const xVal = own(tf.tensor(job.validation.features, shape(job.validation.labels.length)));
+    const yVal = own(labelTensor(job.validation.labels, classCount));
+    const random = mulberry32(options.seed);
+    const history: EpochLog[] = [];
+    let stoppedEarly = false;
     for (let epoch = 1; epoch <= options.epochs; epoch++) {
       throwIfCancelled(signal);
       const started = performance.now();
@@ -78,41 +80,42 @@ export async function trainHead(job: TrainHeadJob): Promise<TrainedHead> {
       }
       throwIfCancelled(signal);
       const [valLoss, valAccuracy] = evaluate(model, xVal, yVal, options.batchSize);
+      const loss = fit.history['loss']![0] as number;
+      if (!Number.isFinite(loss) || !Number.isFinite(valLoss)) {
+        throw new NamedError(ErrorName.TrainingDiverged, `The loss became ${loss} in epoch ${epoch}: lower the learning rate.`, {epoch});
+      }
+      if (!best || valLoss < best.loss) {
+        best?.weights.forEach((w) => w.dispose());
+        best = {epoch, loss: valLoss, weights: restoreBest ? model.getWeights().map((w) => w.clone()) : []};
+      }
       const log: EpochLog = {
         epoch,
-        loss: fit.history['loss']![0] as number,
+        loss,
         accuracy: (fit.history['acc'] ?? fit.history['accuracy'])![0] as number,
         valLoss,
         valAccuracy,
         seconds: (performance.now() - started) / 1000,
+        // Counted after the best-epoch snapshot, so the count is comparable from epoch to epoch.
         numTensors: tf.memory().numTensors,
       };
-      if (!Number.isFinite(log.loss) || !Number.isFinite(valLoss)) {
-        throw new NamedError(ErrorName.TrainingDiverged, `The loss became ${log.loss} in epoch ${epoch}: lower the learning rate.`, {
-          epoch,
-        });
-      }
       history.push(log);
-      if (!best || valLoss < best.loss) {
-        best?.weights.forEach((w) => w.dispose());
-        best = {epoch, loss: valLoss, weights: options.earlyStoppingPatience === null ? [] : model.getWeights().map((w) => w.clone())};
-      }
       job.onEpoch?.(log);
-      if (options.earlyStoppingPatience !== null && epoch - best.epoch >= options.earlyStoppingPatience) {
+      if (restoreBest && epoch - best.epoch >= options.earlyStoppingPatience!) {
         stoppedEarly = true;
         break;
       }
     }
-    if (stoppedEarly && best) model.setWeights(best.weights);
+    // With early stopping on, the head ends at its best epoch whether or not patience ran out.
+    if (restoreBest && best && best.epoch !== history.length) model.setWeights(best.weights);
     return {model, history, bestEpoch: best?.epoch ?? 0, stoppedEarly};
   } catch (err) {
     model.dispose();
     throw err;
   } finally {
     // The optimizer's slots (RMSprop's running averages) are not the model's to dispose.
-    model.optimizer.dispose();
+    model.optimizer?.dispose();
     best?.weights.forEach((w) => w.dispose());
-    tf.dispose([xTrain, yTrain, xVal, yVal]);
+    tf.dispose(owned);
   }
 }
 

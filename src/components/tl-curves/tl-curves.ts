@@ -2,7 +2,7 @@ import {LitElement, css, html, nothing, unsafeCSS, type PropertyValues} from 'li
 import {customElement, property, query} from 'lit/decorators.js';
 import uPlot from 'uplot';
 import uPlotStyles from 'uplot/dist/uPlot.min.css?inline';
-import {seriesFor, type CurveRun, type Metric} from '../../state/curves.ts';
+import {bestEpochOf, seriesFor, type CurveRun, type Metric} from '../../state/curves.ts';
 
 const PALETTE = ['#2f5fd0', '#d0542f', '#2f9d5a', '#8a3fd0', '#c79a1a', '#1a9bc7'];
 const METRICS: Metric[] = ['loss', 'accuracy'];
@@ -45,6 +45,16 @@ export class TlCurves extends LitElement {
     return this.#plots.get(metric)?.plot.data;
   }
 
+  /** The vertical marks drawn on both charts: each run's best epoch, and its phase changes. */
+  marks(): Array<{run: string; best?: number; phaseChanges: number[]}> {
+    return this.runs.map((run) => ({run: run.id, best: bestEpochOf(run), phaseChanges: run.phaseChanges ?? []}));
+  }
+
+  override connectedCallback(): void {
+    super.connectedCallback();
+    if (this.hasUpdated) this.requestUpdate(); // moved in the DOM: the charts were destroyed, build them again
+  }
+
   override disconnectedCallback(): void {
     super.disconnectedCallback();
     this.#resize.disconnect();
@@ -64,11 +74,12 @@ export class TlCurves extends LitElement {
         ? html`<ul class="summary" aria-label="Runs">
             ${this.runs.map((run) => {
               const last = run.history.at(-1);
-              const best = run.bestEpoch ? run.history[run.bestEpoch - 1] : undefined;
+              const bestEpoch = bestEpochOf(run);
+              const best = bestEpoch ? run.history[bestEpoch - 1] : undefined;
               return last
                 ? html`<li>
                     ${run.label}: ${run.history.length} epoch(s), last validation accuracy ${percent(last.valAccuracy)} (loss ${last.valLoss.toFixed(3)})${best
-                      ? html`; best epoch ${run.bestEpoch}: validation accuracy ${percent(best.valAccuracy)}, loss ${best.valLoss.toFixed(3)}`
+                      ? html`; best epoch ${bestEpoch}: validation accuracy ${percent(best.valAccuracy)}, loss ${best.valLoss.toFixed(3)}`
                       : nothing}
                   </li>`
                 : nothing;
@@ -79,7 +90,7 @@ export class TlCurves extends LitElement {
   }
 
   protected override updated(changed: PropertyValues<this>): void {
-    if (!changed.has('runs') && !changed.has('smoothing')) return;
+    if (!changed.has('runs') && !changed.has('smoothing') && this.#plots.size > 0) return;
     const runIds = this.runs.map((r) => r.id).join('|');
     for (const metric of METRICS) {
       const {epochs, series} = seriesFor(this.runs, metric, this.smoothing);
@@ -133,9 +144,9 @@ export class TlCurves extends LitElement {
       ctx.stroke();
       ctx.restore();
     };
-    this.runs.forEach((run, i) => {
-      for (const change of run.phaseChanges ?? []) line(change + 0.5, '#6b7280', []);
-      if (run.bestEpoch) line(run.bestEpoch, PALETTE[i % PALETTE.length]!, [2, 3]);
+    this.marks().forEach(({best, phaseChanges}, i) => {
+      for (const change of phaseChanges) line(change + 0.5, '#6b7280', []);
+      if (best) line(best, PALETTE[i % PALETTE.length]!, [2, 3]);
     });
   }
 

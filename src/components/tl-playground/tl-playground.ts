@@ -87,6 +87,7 @@ export class TlPlayground extends LitElement {
   @state() private features: Pick<FeatureRunResult, 'spec' | 'datasetId'> & Partial<FeatureRunResult> | null = readLastFeatures();
   @state() private headOptions: HeadOptions = {...DEFAULT_HEAD_OPTIONS};
   @state() private runs: CurveRun[] = [];
+  @state() private featuresCleared: number | null = null;
 
   #client: TrainerClient | null = null;
 
@@ -122,6 +123,7 @@ export class TlPlayground extends LitElement {
   private readonly computing = new Task(this, {
     task: async ([options]: [Required<FeatureRunOptions>], {signal}) => {
       this.featureProgress = null;
+      this.featuresCleared = null;
       const result = await this.#trainer().computeFeatures(options, {signal, onProgress: (p) => (this.featureProgress = p)});
       this.features = result;
       localStorage.setItem(FEATURES_KEY, JSON.stringify({spec: result.spec, datasetId: result.datasetId}));
@@ -265,7 +267,9 @@ export class TlPlayground extends LitElement {
         </label>
         <label>Batch size<input name="batchSize" type="number" min="1" max="64" step="1" .value=${String(o.batchSize)} ?disabled=${busy} /></label>
         <button type="submit" ?disabled=${busy || Boolean(blocked)}>Compute features</button>
+        <button type="button" ?disabled=${busy} @click=${this.#onClearFeatures}>Clear cached features</button>
       </form>
+      ${this.featuresCleared !== null ? html`<p class="hint" role="status">Cleared ${this.featuresCleared} cached feature entries.</p>` : nothing}
       ${blocked ? html`<p class="hint">${blocked}</p>` : nothing}
       ${busy
         ? html`<tl-progress label="Features" unit="images" .progress=${this.featureProgress} cancellable @tl-cancel=${() => this.computing.abort()}></tl-progress>`
@@ -284,7 +288,9 @@ export class TlPlayground extends LitElement {
   }
 
   #renderHead() {
-    const ready = this.features && this.manifest && this.features.datasetId === this.manifest.id;
+    // Features are keyed by image content, not by split: after a resplit they are still there. If some
+    // are not (another dataset), the worker says so by name.
+    const ready = this.features !== null && this.manifest !== null;
     const running = this.training.status === TaskStatus.PENDING;
     const lastRun = this.runs.at(-1);
     return html`
@@ -299,6 +305,14 @@ export class TlPlayground extends LitElement {
       ${this.training.status === TaskStatus.ERROR && !hasErrorName(this.training.error, ErrorName.Cancelled)
         ? html`<p class="error" role="alert">${describe(this.training.error)}</p>`
         : nothing}
+      ${this.training.value
+        ? html`<p class="hint">
+            Trained on ${this.training.value.backend} (dense layers train on the inference backend, wasm included) from
+            ${this.training.value.trainCount} training and ${this.training.value.validationCount} validation images${this.training.value.stoppedEarly
+              ? `; stopped early and went back to epoch ${this.training.value.bestEpoch}`
+              : ''}.
+          </p>`
+        : nothing}
       <tl-curves .runs=${this.runs}></tl-curves>
     `;
   }
@@ -312,6 +326,12 @@ export class TlPlayground extends LitElement {
       batchSize: Number(form.get('batchSize')),
     };
     void this.computing.run([this.featureOptions]);
+  }
+
+  async #onClearFeatures(): Promise<void> {
+    this.featuresCleared = await this.#trainer().clearFeatures();
+    this.features = null;
+    localStorage.removeItem(FEATURES_KEY);
   }
 
   #onTrain(event: CustomEvent<{options: HeadOptions}>): void {

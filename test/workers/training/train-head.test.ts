@@ -49,8 +49,34 @@ describe('head training on cached features', function () {
     console.log(`two classes: val accuracy ${last.valAccuracy.toFixed(3)}, val loss ${last.valLoss.toFixed(3)} after ${trained.history.length} epochs`);
     expect(last.valAccuracy).to.be.at.least(0.95);
     expect(trained.model.outputs[0]!.shape).to.deep.equal([null, 1]);
-    const counts = trained.history.slice(1).map((h) => h.numTensors);
+    const counts = trained.history.map((h) => h.numTensors);
     expect(new Set(counts).size, `tensor counts per epoch: ${counts.join(', ')}`).to.equal(1);
+    trained.model.dispose();
+    expect(tf.memory().numTensors).to.equal(before);
+  });
+
+  it('keeps tensor counts flat with early stopping on, and ends at the best epoch even when patience never runs out', async () => {
+    const before = tf.memory().numTensors;
+    const noisy = clusters(2, 40, 13);
+    noisy.labels = noisy.labels.map((_, i) => (mulberry32(i + 100)() < 0.5 ? 0 : 1));
+    const validation = clusters(2, 20, 14);
+    const trained = await trainHead({
+      train: noisy,
+      validation,
+      featureShape: SHAPE,
+      classCount: 2,
+      options: options({epochs: 12, learningRate: 3e-3, earlyStoppingPatience: 100}),
+    });
+    const counts = trained.history.map((h) => h.numTensors);
+    expect(new Set(counts).size, `tensor counts per epoch: ${counts.join(', ')}`).to.equal(1);
+    expect(trained.stoppedEarly).to.equal(false);
+    expect(trained.bestEpoch, 'the set-up must make the last epoch worse than the best').to.be.lessThan(12);
+    const [loss] = tf.tidy(() => {
+      const x = tf.tensor(validation.features, [validation.labels.length, ...SHAPE]);
+      const y = tf.tensor2d(validation.labels.map((l) => [l]));
+      return [(trained.model.evaluate(x, y) as tf.Scalar[])[0]!.dataSync()[0]!];
+    });
+    expect(loss).to.be.closeTo(trained.history[trained.bestEpoch - 1]!.valLoss, 1e-4);
     trained.model.dispose();
     expect(tf.memory().numTensors).to.equal(before);
   });
