@@ -7,6 +7,7 @@ import type {
   BackendOverrides,
   DatasetManifest,
   EpochLog,
+  EvaluationResult,
   FeatureRequest,
   FeatureResult,
   FeatureRunOptions,
@@ -18,6 +19,7 @@ import type {
   ImportOptions,
   MemoryReport,
   RuntimeReport,
+  Split,
   WeightsInfo,
   WeightsSource,
 } from '../src/shared/protocol.ts';
@@ -33,6 +35,8 @@ import {chooseBackends, useBackend} from './runtime/backends.ts';
 import {beginJob, cancelJob, endJob, throwIfCancelled} from './runtime/jobs.ts';
 import {progressReporter, type ProgressCallback} from './runtime/progress.ts';
 import {loadFeatureSet} from './training/feature-sets.ts';
+import {evaluateClassifier} from './training/evaluate.ts';
+import {loadHead, saveHead} from './training/head-store.ts';
 import {trainHead} from './training/train-head.ts';
 
 type Callback<T extends (...args: never[]) => unknown> = Remote<T> | T;
@@ -52,8 +56,17 @@ export function createTrainerApi() {
   /** One conv base at a time (each holds a full copy of the weights on its backend). */
   let built: {model: tf.LayersModel; backend: BackendName; size: number} | null = null;
   const datasets = new DatasetSession();
-  /** The last trained head, for fine-tuning and evaluation. */
-  let head: {model: tf.LayersModel; spec: FeatureSpec; datasetId: string} | null = null;
+  /** The last trained head (this session's, or kept from an earlier one), for fine-tuning and evaluation. */
+  let head: {model: tf.LayersModel; spec: FeatureSpec; classes: string[]} | null = null;
+
+  const currentHead = async (): Promise<NonNullable<typeof head>> => {
+    if (!head) {
+      const kept = await loadHead();
+      if (kept) head = {model: kept.model, spec: kept.meta.spec, classes: kept.meta.classes};
+    }
+    if (!head) throw new NamedError(ErrorName.HeadNotTrained, 'Train the head first (step 3).');
+    return head;
+  };
 
   let queue: Promise<unknown> = Promise.resolve();
   const serially = <T>(work: () => Promise<T>): Promise<T> => {
@@ -258,7 +271,12 @@ export function createTrainerApi() {
           onEpoch: (log) => void Promise.resolve(onEpoch?.(log)).catch(() => {}),
         });
         head?.model.dispose();
-        head = {model: trained.model, spec, datasetId: manifest.id};
+        head = {model: trained.model, spec, classes: manifest.classes};
+        const featureShape = featureShapeFor(spec.inputSize);
+        // Kept for the next visit; losing that (a full disk) must not lose the run.
+        await saveHead(trained.model, {spec, classes: manifest.classes, featureShape, seed: options.seed ?? DEFAULT_HEAD_OPTIONS.seed}).catch(
+          () => {},
+        );
         return {
           history: trained.history,
           bestEpoch: trained.bestEpoch,
@@ -268,6 +286,23 @@ export function createTrainerApi() {
           validationCount: validation.labels.length,
           backend,
         };
+      });
+    },
+
+    /** Scores the trained head on a split (the test split by default) from cached features. */
+    evaluateHead(split: Split = 'test'): Promise<EvaluationResult> {
+      return serially(async () => {
+        const manifest = datasets.manifest();
+        if (!manifest) throw new NamedError(ErrorName.NoDataset, 'Import a dataset before evaluating.');
+        // The backend first: a kept head is rebuilt as tensors on whatever backend is current.
+        await useBackend(await currentRuntime(), 'inference');
+        const {model, spec, classes} = await currentHead();
+        if (classes.join('\n') !== manifest.classes.join('\n')) {
+          throw new NamedError(ErrorName.HeadNotTrained, `The head was trained on other classes (${classes.join(', ')}): train it on this dataset first.`);
+        }
+        const input = await loadFeatureSet(manifest, split, spec);
+        const scored = evaluateClassifier(model, input, featureShapeFor(spec.inputSize), classes.length);
+        return {split, model: 'head', classes, ...scored};
       });
     },
 

@@ -6,6 +6,7 @@ import type {
   BackendOverrides,
   DatasetManifest,
   EpochLog,
+  EvaluationResult,
   FeatureRunOptions,
   FeatureRunResult,
   FeatureSpec,
@@ -18,6 +19,7 @@ import type {
   MemoryReport,
   Progress,
   RuntimeReport,
+  Split,
   WeightsInfo,
   WeightsSource,
 } from '../shared/protocol.ts';
@@ -126,6 +128,11 @@ export class TrainerClient {
   /** Makes sure every image of the dataset has its bottleneck features in IndexedDB. */
   computeFeatures(options: FeatureRunOptions, job: JobOptions = {}): Promise<FeatureRunResult> {
     return this.#job(job.signal, job.onProgress, (jobId, onProgress) => this.#remote.computeFeatures(jobId, options, onProgress));
+  }
+
+  /** Scores the trained head on a split (test by default). */
+  evaluateHead(split: Split = 'test'): Promise<EvaluationResult> {
+    return this.#call(() => this.#remote.evaluateHead(split));
   }
 
   /** Empties the feature cache; resolves to how many entries it held. */

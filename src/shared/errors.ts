@@ -36,6 +36,8 @@ export const ErrorName = {
   StorageQuota: 'StorageQuotaError',
   /** No imported dataset is available (none imported yet, or it was cleared). */
   NoDataset: 'NoDatasetError',
+  /** Evaluation or fine-tuning needs a trained head (random layers on top would wreck block5). */
+  HeadNotTrained: 'HeadNotTrainedError',
   /** Training needs features that are not in the cache yet. */
   FeaturesMissing: 'FeaturesMissingError',
   /** A backend returned features that are not numbers; nothing of them was stored. */

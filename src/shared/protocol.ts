@@ -4,6 +4,8 @@
  * transferred ArrayBuffers, not copies.
  */
 
+import type {ClassMetrics} from './metrics.ts';
+
 export const BACKENDS = ['webgpu', 'webgl', 'wasm', 'cpu'] as const;
 export type BackendName = (typeof BACKENDS)[number];
 
@@ -274,3 +276,27 @@ export interface HeadResult {
   validationCount: number;
   backend: BackendName;
 }
+
+/** One image's prediction on the evaluated split. */
+export interface ImagePrediction {
+  /** Index into the manifest's images. */
+  image: number;
+  truth: number;
+  predicted: number;
+  /** The model's probability for the class it predicted. */
+  probability: number;
+}
+
+export interface EvaluationResult {
+  split: Split;
+  /** Which model was evaluated. */
+  model: 'head' | 'fine-tuned';
+  loss: number;
+  accuracy: number;
+  /** confusion[true][predicted]. */
+  confusion: number[][];
+  perClass: ClassMetrics[];
+  predictions: ImagePrediction[];
+  classes: string[];
+}
+

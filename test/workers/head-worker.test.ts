@@ -66,4 +66,36 @@ describe('features and head in the worker', function () {
       trainer.dispose();
     }
   });
+
+  it('evaluates the head on the test split, again after a reload from the kept head', async () => {
+    const zip = asFile(await makeZip(classFolders('', ['a', 'b', 'c'], 6, 12)), 'eval.zip');
+    const trainer = TrainerClient.start();
+    let first;
+    try {
+      await trainer.importDataset(zip, {seed: 5, fractions: {train: 0.5, validation: 0.25, test: 0.25}});
+      await trainer.loadWeights({kind: 'random', seed: 2});
+      const {spec} = await trainer.computeFeatures({inputSize: 32, preprocessing: 'rescale'});
+      await trainer.trainHead(spec, {epochs: 2, batchSize: 4});
+      first = await trainer.evaluateHead();
+      expect(first).to.include({split: 'test', model: 'head'});
+      expect(first.classes).to.deep.equal(['a', 'b', 'c']);
+      const testImages = first.predictions.length;
+      expect(testImages).to.be.greaterThan(0);
+      expect(first.confusion.flat().reduce((a, b) => a + b, 0)).to.equal(testImages);
+      expect(first.perClass.map((m) => m.support).reduce((a, b) => a + b, 0)).to.equal(testImages);
+      for (const p of first.predictions) expect(p.probability).to.be.within(1 / 3, 1);
+    } finally {
+      trainer.dispose();
+    }
+    const reloaded = TrainerClient.start();
+    try {
+      await reloaded.restoreDataset();
+      const again = await reloaded.evaluateHead();
+      expect(again.predictions).to.deep.equal(first.predictions);
+      expect(again.loss).to.be.closeTo(first.loss, 1e-5);
+    } finally {
+      reloaded.dispose();
+    }
+  });
 });
+

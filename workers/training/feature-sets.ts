@@ -16,8 +16,9 @@ export async function loadFeatureSet(
   split: Split,
   spec: FeatureSpec,
   store: UseStore = featureStore(),
-): Promise<FeatureSet> {
-  const images = manifest.images.filter((image) => image.split === split);
+): Promise<FeatureSet & {images: number[]}> {
+  const indices = manifest.images.flatMap((image, index) => (image.split === split ? [index] : []));
+  const images = indices.map((index) => manifest.images[index]!);
   const size = featureShapeFor(spec.inputSize).reduce((a, b) => a * b, 1);
   const features = new Float32Array(images.length * size);
   let missing = 0;
@@ -36,5 +37,5 @@ export async function loadFeatureSet(
       {missing, split},
     );
   }
-  return {features, labels: images.map((image) => image.label)};
+  return {features, labels: images.map((image) => image.label), images: indices};
 }

@@ -68,10 +68,9 @@ export class TlGallery extends LitElement {
   }
 
   #observe(): void {
-    const grid = this.renderRoot.querySelector<HTMLElement>('.grid')!;
-    // Measure now rather than wait for the observer, so the first frame already has its columns.
-    this.gridWidth = grid.clientWidth;
-    this.#resize.observe(grid);
+    // The observer reports the grid's size once right away, after layout and before paint,
+    // so the first frame already has its columns.
+    this.#resize.observe(this.renderRoot.querySelector<HTMLElement>('.grid')!);
   }
 
   protected override willUpdate(changed: PropertyValues<this>): void {
