@@ -11,6 +11,8 @@ export {TlGallery} from './components/tl-gallery/tl-gallery.ts';
 export {TlProgress} from './components/tl-progress/tl-progress.ts';
 export {TlCurves} from './components/tl-curves/tl-curves.ts';
 export {TlTrainingPanel} from './components/tl-training-panel/tl-training-panel.ts';
+export {TlConfusion, type ConfusionCell} from './components/tl-confusion/tl-confusion.ts';
+export {TlResults} from './components/tl-results/tl-results.ts';
 export type {CurveRun} from './state/curves.ts';
 export {TrainerClient, type JobOptions} from './client/trainer-client.ts';
 export {ErrorName, hasErrorName} from './shared/errors.ts';

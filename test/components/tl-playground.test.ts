@@ -107,6 +107,12 @@ describe('<tl-playground>', () => {
     const curves = root.querySelector('tl-curves')!;
     expect(curves.chartData('loss')![0]).to.deep.equal([1, 2, 3]);
     expect(shadowText(el)).to.match(/Run 1 \(rmsprop, lr 0\.001, 32px\): 3 epoch\(s\)/);
+
+    const evaluate = [...root.querySelectorAll<HTMLButtonElement>('button')].find((b) => b.textContent!.includes('Evaluate the head'))!;
+    expect(evaluate.disabled).to.equal(false);
+    evaluate.click();
+    await waitUntil(() => /Head only, test split: accuracy \d/.test(shadowText(el)), 'no results', {timeout: 60_000});
+    await expect(el).to.be.accessible();
   });
 });
 

@@ -1,6 +1,7 @@
 import {LitElement, css, html, nothing, type PropertyValues} from 'lit';
 import {customElement, property, state} from 'lit/decorators.js';
-import {SPLITS, type DatasetImage, type Split} from '../../shared/protocol.ts';
+import {SPLITS, type DatasetImage, type ImagePrediction, type Split} from '../../shared/protocol.ts';
+import type {ConfusionCell} from '../tl-confusion/tl-confusion.ts';
 
 const CELL = 120; // px: a 96 px thumbnail, its caption and the gap
 const OVERSCAN_ROWS = 2;
@@ -9,6 +10,10 @@ const OVERSCAN_ROWS = 2;
  * The tutorial's `plot_gallery`: images with their labels, filterable by
  * split and class. Only the rows in view are in the DOM, so thousands of
  * images scroll smoothly; thumbnails get object URLs when first shown.
+ *
+ * Given predictions, it shows those images instead, captioned
+ * "predicted (true) probability", mistakes first (the most confident
+ * mistakes leading), optionally only one confusion-matrix cell.
  *
  * @csspart grid - The scrolling grid.
  * @csspart item - One image with its caption.
@@ -24,6 +29,8 @@ export class TlGallery extends LitElement {
     ul { position: relative; margin: 0; padding: 0; list-style: none; }
     li { position: absolute; width: ${CELL - 8}px; display: flex; flex-direction: column; align-items: center; }
     img { width: 96px; height: 96px; border-radius: 0.25rem; background: #e3e5e8; }
+    li.wrong img { outline: 3px solid #d0542f; outline-offset: -3px; }
+    li.wrong .caption { color: #a1170b; font-weight: 600; }
     .caption { font-size: 0.75rem; width: 100%; text-align: center; white-space: nowrap; overflow: hidden; text-overflow: ellipsis; }
     .empty { padding: 1rem; color: #4a4f57; }
   `;
@@ -32,8 +39,12 @@ export class TlGallery extends LitElement {
   @property({attribute: false}) classes: readonly string[] = [];
   /** Shown split, or '' for all. */
   @property() split: Split | '' = '';
-  /** Shown class label, or -1 for all. */
+  /** Shown class label, or -1 for all (in prediction mode: the true class). */
   @property({type: Number}) label = -1;
+  /** Prediction mode: the evaluated images and what the model said. */
+  @property({attribute: false}) predictions: ImagePrediction[] | null = null;
+  /** In prediction mode, only this confusion-matrix cell. */
+  @property({attribute: false}) cell: ConfusionCell = null;
 
   @state() private gridScrollTop = 0;
   @state() private gridWidth = 0;
@@ -41,13 +52,32 @@ export class TlGallery extends LitElement {
   #urls = new Map<Blob, string>();
   #resize = new ResizeObserver(([entry]) => (this.gridWidth = entry!.contentRect.width));
 
-  /** The images that pass the filters, by index into `images`. */
+  /** The images that pass the filters, by index into `images`, in display order. */
   get visibleIndices(): number[] {
+    if (this.predictions) {
+      const cell = this.cell;
+      return this.#byMistakes()
+        .filter((p) => (this.label < 0 || p.truth === this.label) && (!cell || (p.truth === cell.truth && p.predicted === cell.predicted)))
+        .map((p) => p.image);
+    }
     const out: number[] = [];
     this.images.forEach((image, i) => {
       if ((this.split === '' || image.split === this.split) && (this.label < 0 || image.label === this.label)) out.push(i);
     });
     return out;
+  }
+
+  #sorted: {from: ImagePrediction[]; sorted: ImagePrediction[]; byImage: Map<number, ImagePrediction>} | null = null;
+
+  /** Predictions with mistakes first, the most confident mistakes leading; memoised per predictions array. */
+  #byMistakes(): ImagePrediction[] {
+    if (this.#sorted?.from !== this.predictions) {
+      const sorted = [...(this.predictions ?? [])].sort(
+        (a, b) => Number(a.truth === a.predicted) - Number(b.truth === b.predicted) || b.probability - a.probability,
+      );
+      this.#sorted = {from: this.predictions ?? [], sorted, byImage: new Map(sorted.map((p) => [p.image, p]))};
+    }
+    return this.#sorted.sorted;
   }
 
   override connectedCallback(): void {
@@ -77,7 +107,7 @@ export class TlGallery extends LitElement {
     if (changed.has('images')) this.#revokeAll();
     // A new dataset may not have the class that was picked.
     if (changed.has('classes') && this.label >= this.classes.length) this.label = -1;
-    if (changed.has('images') || changed.has('split') || changed.has('label')) {
+    if (changed.has('images') || changed.has('split') || changed.has('label') || changed.has('predictions') || changed.has('cell')) {
       this.gridScrollTop = 0;
       const grid = this.renderRoot.querySelector('.grid');
       if (grid) grid.scrollTop = 0;
@@ -94,13 +124,15 @@ export class TlGallery extends LitElement {
     const shown = indices.slice(firstRow * columns, lastRow * columns);
     return html`
       <div class="filters">
-        <label>Split
-          <select @change=${(e: Event) => (this.split = (e.target as HTMLSelectElement).value as Split | '')}>
-            <option value="" ?selected=${this.split === ''}>all</option>
-            ${SPLITS.map((s) => html`<option value=${s} ?selected=${this.split === s}>${s}</option>`)}
-          </select>
-        </label>
-        <label>Class
+        ${this.predictions
+          ? nothing
+          : html`<label>Split
+              <select @change=${(e: Event) => (this.split = (e.target as HTMLSelectElement).value as Split | '')}>
+                <option value="" ?selected=${this.split === ''}>all</option>
+                ${SPLITS.map((s) => html`<option value=${s} ?selected=${this.split === s}>${s}</option>`)}
+              </select>
+            </label>`}
+        <label>${this.predictions ? 'True class' : 'Class'}
           <select @change=${(e: Event) => (this.label = Number((e.target as HTMLSelectElement).value))}>
             <option value="-1" ?selected=${this.label < 0}>all</option>
             ${this.classes.map((name, i) => html`<option value=${i} ?selected=${this.label === i}>${name}</option>`)}
@@ -115,16 +147,22 @@ export class TlGallery extends LitElement {
             const image = this.images[index]!;
             const position = firstRow * columns + k;
             const name = this.classes[image.label] ?? String(image.label);
+            const prediction = this.predictions ? this.#sorted?.byImage.get(index) : undefined;
+            const caption = prediction
+              ? `${this.classes[prediction.predicted]} (${name}) ${Math.round(prediction.probability * 100)}%`
+              : name;
+            const wrong = prediction !== undefined && prediction.predicted !== prediction.truth;
             // Only some items exist at a time: posinset/setsize tell assistive tech where each sits.
             return html`<li
               part="item"
               aria-posinset=${position + 1}
               aria-setsize=${indices.length}
               style="top: ${Math.floor(position / columns) * CELL + 4}px; left: ${(position % columns) * CELL + 4}px"
-              title=${image.path}
+              class=${wrong ? 'wrong' : ''}
+              title=${prediction ? `${caption} — ${image.path}` : image.path}
             >
-              <img src=${this.#url(image.thumbnail)} alt=${`${name}: ${image.path}`} loading="lazy" decoding="async" />
-              <span class="caption">${name}</span>
+              <img src=${this.#url(image.thumbnail)} alt=${`${caption}: ${image.path}`} loading="lazy" decoding="async" />
+              <span class="caption">${caption}</span>
             </li>`;
           })}
         </ul>

@@ -11,6 +11,7 @@ import {
   type BackendOverrides,
   type DatasetManifest,
   type EpochLog,
+  type EvaluationResult,
   type FeatureRunOptions,
   type FeatureRunResult,
   type HeadOptions,
@@ -30,6 +31,7 @@ import '../tl-dataset-drop/tl-dataset-drop.ts';
 import '../tl-dataset-summary/tl-dataset-summary.ts';
 import '../tl-gallery/tl-gallery.ts';
 import '../tl-progress/tl-progress.ts';
+import '../tl-results/tl-results.ts';
 import '../tl-training-panel/tl-training-panel.ts';
 import '../tl-weights-status/tl-weights-status.ts';
 
@@ -157,6 +159,12 @@ export class TlPlayground extends LitElement {
     autoRun: false,
   });
 
+  /** Scores the trained head on the test split. */
+  private readonly evaluation = new Task(this, {
+    task: (): Promise<EvaluationResult> => this.#trainer().evaluateHead('test'),
+    autoRun: false,
+  });
+
   #trainer(): TrainerClient {
     this.#client ??= TrainerClient.start();
     return this.#client;
@@ -241,6 +249,33 @@ export class TlPlayground extends LitElement {
         </p>
         ${this.#renderHead()}
       </section>
+      <section part="section" aria-labelledby="results-title">
+        <h2 id="results-title">5 · Results</h2>
+        <p class="why">
+          The test split was never used for training or for choosing settings, so it tells how the model does on images
+          it has not seen. The mistakes come first: they show what the model confuses.
+        </p>
+        ${this.#renderResults()}
+      </section>
+    `;
+  }
+
+  #renderResults() {
+    const testImages = this.manifest ? this.manifest.counts.test.reduce((a, b) => a + b, 0) : 0;
+    const blocked = !this.manifest
+      ? 'Waiting for a dataset (step 1).'
+      : testImages === 0
+        ? 'This dataset has no test images: add a test/ folder, or give the test split a share in step 1.'
+        : '';
+    const busy = this.evaluation.status === TaskStatus.PENDING;
+    return html`
+      <button type="button" ?disabled=${busy || Boolean(blocked)} @click=${() => this.evaluation.run()}>Evaluate the head on the test split</button>
+      ${blocked ? html`<p class="hint">${blocked}</p>` : nothing}
+      ${this.evaluation.render({
+        pending: () => html`<p role="status">Evaluating…</p>`,
+        complete: (result) => html`<tl-results .result=${result} .manifest=${this.manifest}></tl-results>`,
+        error: (err) => html`<p class="error" role="alert">${describe(err)}</p>`,
+      })}
     `;
   }
 

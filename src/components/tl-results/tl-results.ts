@@ -1,0 +1,77 @@
+import {LitElement, css, html, nothing} from 'lit';
+import {customElement, property, state} from 'lit/decorators.js';
+import type {DatasetManifest, EvaluationResult} from '../../shared/protocol.ts';
+import {predictionsCsv} from '../../state/predictions-csv.ts';
+import type {ConfusionCell} from '../tl-confusion/tl-confusion.ts';
+import '../tl-confusion/tl-confusion.ts';
+import '../tl-gallery/tl-gallery.ts';
+
+/**
+ * An evaluation: loss and accuracy, per-class precision/recall/F1, the
+ * confusion matrix (a cell click shows those images), the per-image CSV,
+ * and the gallery of predictions with the mistakes first.
+ */
+@customElement('tl-results')
+export class TlResults extends LitElement {
+  static override styles = css`
+    :host { display: block; }
+    .headline { font-size: 1.05rem; margin: 0 0 0.5rem; }
+    .grid { display: flex; flex-wrap: wrap; gap: 1rem 2rem; align-items: start; margin-bottom: 0.75rem; }
+    table.metrics { border-collapse: collapse; font-variant-numeric: tabular-nums; }
+    table.metrics th, table.metrics td { padding: 0.2rem 0.6rem; border-bottom: 1px solid #e3e5e8; text-align: right; }
+    table.metrics th[scope='row'] { text-align: left; }
+    button { font: inherit; padding: 0.3rem 0.8rem; cursor: pointer; }
+    .hint { color: #4a4f57; font-size: 0.9em; }
+  `;
+
+  @property({attribute: false}) result: EvaluationResult | null = null;
+  @property({attribute: false}) manifest: DatasetManifest | null = null;
+  @state() private cell: ConfusionCell = null;
+
+  override render() {
+    const r = this.result;
+    if (!r || !this.manifest) return nothing;
+    const mistakes = r.predictions.filter((p) => p.truth !== p.predicted).length;
+    return html`
+      <p class="headline" role="status">
+        ${r.model === 'head' ? 'Head only' : 'Fine-tuned'}, ${r.split} split: accuracy <strong>${(r.accuracy * 100).toFixed(1)}%</strong>
+        (${r.predictions.length - mistakes} of ${r.predictions.length}), loss ${r.loss.toFixed(3)}.
+      </p>
+      <div class="grid">
+        <table class="metrics" aria-label="Per-class metrics">
+          <thead><tr><th scope="col">class</th><th scope="col">precision</th><th scope="col">recall</th><th scope="col">F1</th><th scope="col">images</th></tr></thead>
+          <tbody>
+            ${r.perClass.map(
+              (m, c) => html`<tr>
+                <th scope="row">${r.classes[c]}</th>
+                <td>${m.precision.toFixed(3)}</td><td>${m.recall.toFixed(3)}</td><td>${m.f1.toFixed(3)}</td><td>${m.support}</td>
+              </tr>`,
+            )}
+          </tbody>
+        </table>
+        <tl-confusion .matrix=${r.confusion} .classes=${r.classes} .selected=${this.cell} @tl-confusion-select=${(e: CustomEvent<ConfusionCell>) => (this.cell = e.detail)}></tl-confusion>
+      </div>
+      <p class="hint">
+        ${this.cell
+          ? html`Showing ${r.classes[this.cell.truth]} images predicted as ${r.classes[this.cell.predicted]}.
+              <button type="button" @click=${() => (this.cell = null)}>Show all</button>`
+          : `${mistakes} mistake(s) shown first. Click a cell of the matrix to see its images.`}
+        <button type="button" @click=${this.#download}>Download per-image CSV</button>
+      </p>
+      <tl-gallery .images=${this.manifest.images} .classes=${r.classes} .predictions=${r.predictions} .cell=${this.cell}></tl-gallery>
+    `;
+  }
+
+  #download(): void {
+    const url = URL.createObjectURL(new Blob([predictionsCsv(this.result!, this.manifest!)], {type: 'text/csv'}));
+    const link = Object.assign(document.createElement('a'), {href: url, download: `predictions-${this.result!.model}-${this.result!.split}.csv`});
+    link.click();
+    setTimeout(() => URL.revokeObjectURL(url), 1000);
+  }
+}
+
+declare global {
+  interface HTMLElementTagNameMap {
+    'tl-results': TlResults;
+  }
+}
