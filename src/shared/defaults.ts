@@ -1,4 +1,4 @@
-import type {FeatureRunOptions, HeadOptions} from './protocol.ts';
+import type {AugmentSettings, FeatureRunOptions, HeadOptions} from './protocol.ts';
 
 /** The tutorial's head settings: RMSprop (Keras's default rate), 30 epochs, batch 20. */
 export const DEFAULT_HEAD_OPTIONS: HeadOptions = {
@@ -15,4 +15,14 @@ export const DEFAULT_FEATURE_OPTIONS: Required<FeatureRunOptions> = {
   inputSize: 150,
   preprocessing: 'caffe',
   batchSize: 8,
+};
+
+/** The tutorial's augmentation: ImageDataGenerator(rotation_range=40, width_shift_range=0.2, …, horizontal_flip=True, fill_mode='nearest'). */
+export const DEFAULT_AUGMENT: AugmentSettings = {
+  rotationRange: 40,
+  widthShiftRange: 0.2,
+  heightShiftRange: 0.2,
+  shearRange: 0.2,
+  zoomRange: 0.2,
+  horizontalFlip: true,
 };

@@ -300,3 +300,17 @@ export interface EvaluationResult {
   classes: string[];
 }
 
+/**
+ * Keras ImageDataGenerator's random transforms, with its meanings: degrees
+ * for rotation and shear, fractions of the size for shifts, ±range around 1
+ * for zoom. Edges are filled with the nearest pixel.
+ */
+export interface AugmentSettings {
+  rotationRange: number;
+  widthShiftRange: number;
+  heightShiftRange: number;
+  shearRange: number;
+  zoomRange: number;
+  horizontalFlip: boolean;
+}
+
