@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import {releaseProxy, transfer, type Remote} from 'comlink';
-import {DEFAULT_FEATURE_OPTIONS, DEFAULT_HEAD_OPTIONS} from '../src/shared/defaults.ts';
+import {DEFAULT_FEATURE_OPTIONS, DEFAULT_FINE_TUNE, DEFAULT_HEAD_OPTIONS} from '../src/shared/defaults.ts';
 import {ErrorName, NamedError} from '../src/shared/errors.ts';
 import type {
   BackendName,
@@ -13,6 +13,9 @@ import type {
   FeatureRunOptions,
   FeatureRunResult,
   FeatureSpec,
+  CheckpointInfo,
+  FineTuneOptions,
+  FineTuneResult,
   HeadOptions,
   HeadResult,
   ImportLimits,
@@ -35,7 +38,11 @@ import {chooseBackends, useBackend} from './runtime/backends.ts';
 import {beginJob, cancelJob, endJob, throwIfCancelled} from './runtime/jobs.ts';
 import {progressReporter, type ProgressCallback} from './runtime/progress.ts';
 import {loadFeatureSet} from './training/feature-sets.ts';
-import {evaluateClassifier} from './training/evaluate.ts';
+import {CheckpointStore} from './training/checkpoint-store.ts';
+import {evaluateClassifier, evaluateOnImages} from './training/evaluate.ts';
+import {fineTune} from './training/fine-tune.ts';
+import {buildHead} from './training/head.ts';
+import {preprocess} from './model/preprocess.ts';
 import {loadHead, saveHead} from './training/head-store.ts';
 import {trainHead} from './training/train-head.ts';
 
@@ -56,6 +63,10 @@ export function createTrainerApi() {
   /** One conv base at a time (each holds a full copy of the weights on its backend). */
   let built: {model: tf.LayersModel; backend: BackendName; size: number} | null = null;
   const datasets = new DatasetSession();
+  const checkpoints = new CheckpointStore();
+  /** The model fine-tuning produced, for evaluation. */
+  let fineTuned: {model: tf.LayersModel; spec: FeatureSpec; classes: string[]} | null = null;
+
   /** The last trained head (this session's, or kept from an earlier one), for fine-tuning and evaluation. */
   let head: {model: tf.LayersModel; spec: FeatureSpec; classes: string[]} | null = null;
 
@@ -289,6 +300,95 @@ export function createTrainerApi() {
       });
     },
 
+    /**
+     * Fine-tunes block5 with the trained head on top, on augmented images,
+     * on the training backend; checkpoints after every epoch. `resume` goes
+     * on from the last checkpoint (after a reload, a cancel or an error).
+     */
+    fineTune(
+      jobId: string,
+      request: Partial<FineTuneOptions> & {resume?: boolean} = {},
+      onEpoch?: Callback<(log: EpochLog) => void>,
+    ): Promise<FineTuneResult> {
+      return job(jobId, onEpoch, async (signal) => {
+        const manifest = datasets.manifest();
+        if (!manifest) throw new NamedError(ErrorName.NoDataset, 'Import a dataset before fine-tuning.');
+        if (!weights) throw new NamedError(ErrorName.WeightsNotLoaded, 'Load the VGG16 weights before fine-tuning.');
+        const backend = await useBackend(await currentRuntime(), 'training');
+        const trainedHead = await currentHead();
+        const {spec, classes} = trainedHead;
+        if (weights.info.id !== spec.weightsId) {
+          throw new NamedError(ErrorName.InvalidRequest, 'The head was trained on features of other weights: load those weights, or train the head again.');
+        }
+        const checkpoint = request.resume ? await checkpoints.load() : null;
+        if (request.resume && !checkpoint) throw new NamedError(ErrorName.InvalidRequest, 'There is no checkpoint to resume from.');
+        if (checkpoint && (checkpoint.manifest.datasetId !== manifest.id || checkpoint.manifest.spec.weightsId !== spec.weightsId)) {
+          throw new NamedError(ErrorName.InvalidRequest, 'The checkpoint belongs to another dataset, split or weights: start a new run.');
+        }
+        if (!checkpoint) await checkpoints.clear();
+        const {resume: _resume, ...overrides} = request;
+        const options: FineTuneOptions = checkpoint ? {...checkpoint.manifest.options, ...overrides} : {...DEFAULT_FINE_TUNE, ...overrides};
+        const tensors = decodeVgg16Bundle(weights.bundle);
+        let convBase: tf.LayersModel;
+        try {
+          convBase = buildVgg16(spec.inputSize, tensors);
+        } finally {
+          tf.dispose(tensors);
+        }
+        const split = (name: Split) => {
+          const images = manifest.images.flatMap((image, index) => (image.split === name ? [index] : []));
+          return {images, labels: images.map((i) => manifest.images[i]!.label)};
+        };
+        const result = await fineTune({
+          convBase,
+          head: copyOnBackend(trainedHead.model, spec, classes.length),
+          train: split('train'),
+          validation: split('validation'),
+          classCount: classes.length,
+          classes,
+          spec,
+          datasetId: manifest.id,
+          options,
+          readPixels: (images, jobSignal) => datasets.readPixels(images, spec.inputSize, jobSignal),
+          checkpoints,
+          ...(checkpoint ? {resume: checkpoint} : {}),
+          signal,
+          onEpoch: (log) => void Promise.resolve(onEpoch?.(log)).catch(() => {}),
+        });
+        fineTuned?.model.dispose();
+        fineTuned = {model: result.model, spec, classes};
+        return {history: result.history, resumedFrom: checkpoint?.manifest.epoch ?? 0, backend};
+      });
+    },
+
+    /** The last fine-tuning checkpoint, if any (to offer "resume"). */
+    async checkpointInfo(): Promise<CheckpointInfo | null> {
+      const manifest = await checkpoints.manifest();
+      return manifest && {epoch: manifest.epoch, epochs: manifest.options.epochs, history: manifest.history, spec: manifest.spec, options: manifest.options};
+    },
+
+    /** Scores the fine-tuned model on a split (test by default), from the images themselves. */
+    evaluateFineTuned(split: Split = 'test'): Promise<EvaluationResult> {
+      return serially(async () => {
+        const manifest = datasets.manifest();
+        if (!manifest) throw new NamedError(ErrorName.NoDataset, 'Import a dataset before evaluating.');
+        if (!fineTuned) throw new NamedError(ErrorName.HeadNotTrained, 'Fine-tune first (step 4): the fine-tuned model lives until the page is closed.');
+        await useBackend(await currentRuntime(), 'training'); // where the fine-tuned model's weights live
+        const {model, spec, classes} = fineTuned;
+        const images = manifest.images.flatMap((image, index) => (image.split === split ? [index] : []));
+        const scored = await evaluateOnImages(
+          model,
+          {images, labels: images.map((i) => manifest.images[i]!.label)},
+          classes.length,
+          async (batch) => {
+            const pixels = await datasets.readPixels(batch, spec.inputSize);
+            return tf.tidy(() => preprocess(tf.tensor4d(pixels, [batch.length, spec.inputSize, spec.inputSize, 3], 'int32'), spec.preprocessing));
+          },
+        );
+        return {split, model: 'fine-tuned', classes, ...scored};
+      });
+    },
+
     /** Scores the trained head on a split (the test split by default) from cached features. */
     evaluateHead(split: Split = 'test'): Promise<EvaluationResult> {
       return serially(async () => {
@@ -322,3 +422,19 @@ function releaseCallback(callback: unknown): void {
   const release = (callback as {[releaseProxy]?: () => void} | undefined)?.[releaseProxy];
   if (typeof release === 'function') release.call(callback);
 }
+
+/**
+ * A copy of the head on the current backend, from its values (read on the
+ * backend that holds them): tensors never move between backends.
+ */
+function copyOnBackend(head: tf.LayersModel, spec: FeatureSpec, classCount: number): tf.LayersModel {
+  const copy = buildHead(featureShapeFor(spec.inputSize), classCount, 0);
+  const values = head.getWeights().map((w) => tf.tensor(w.dataSync() as Float32Array, w.shape));
+  try {
+    copy.setWeights(values);
+  } finally {
+    tf.dispose(values);
+  }
+  return copy;
+}
+

@@ -10,6 +10,9 @@ import type {
   FeatureRunOptions,
   FeatureRunResult,
   FeatureSpec,
+  CheckpointInfo,
+  FineTuneOptions,
+  FineTuneResult,
   HeadOptions,
   HeadResult,
   ImportLimits,
@@ -128,6 +131,24 @@ export class TrainerClient {
   /** Makes sure every image of the dataset has its bottleneck features in IndexedDB. */
   computeFeatures(options: FeatureRunOptions, job: JobOptions = {}): Promise<FeatureRunResult> {
     return this.#job(job.signal, job.onProgress, (jobId, onProgress) => this.#remote.computeFeatures(jobId, options, onProgress));
+  }
+
+  /** Fine-tunes block5 with the head on augmented images; `resume` goes on from the last checkpoint. */
+  fineTune(
+    request: Partial<FineTuneOptions> & {resume?: boolean} = {},
+    job: {signal?: AbortSignal; onEpoch?: (log: EpochLog) => void} = {},
+  ): Promise<FineTuneResult> {
+    return this.#job(job.signal, job.onEpoch, (jobId, onEpoch) => this.#remote.fineTune(jobId, request, onEpoch));
+  }
+
+  /** The last fine-tuning checkpoint, or null. */
+  checkpointInfo(): Promise<CheckpointInfo | null> {
+    return this.#call(() => this.#remote.checkpointInfo());
+  }
+
+  /** Scores the fine-tuned model on a split (test by default). */
+  evaluateFineTuned(split: Split = 'test'): Promise<EvaluationResult> {
+    return this.#call(() => this.#remote.evaluateFineTuned(split));
   }
 
   /** Scores the trained head on a split (test by default). */

@@ -1,4 +1,4 @@
-import type {AugmentSettings, FeatureRunOptions, HeadOptions} from './protocol.ts';
+import type {AugmentSettings, FeatureRunOptions, FineTuneOptions, HeadOptions} from './protocol.ts';
 
 /** The tutorial's head settings: RMSprop (Keras's default rate), 30 epochs, batch 20. */
 export const DEFAULT_HEAD_OPTIONS: HeadOptions = {
@@ -25,4 +25,14 @@ export const DEFAULT_AUGMENT: AugmentSettings = {
   shearRange: 0.2,
   zoomRange: 0.2,
   horizontalFlip: true,
+};
+
+/** The tutorial's fine-tuning: SGD with a small learning rate and momentum, 20 epochs, batch 16, its augmentation. */
+export const DEFAULT_FINE_TUNE: FineTuneOptions = {
+  learningRate: 1e-4,
+  momentum: 0.9,
+  epochs: 20,
+  batchSize: 16,
+  seed: 1,
+  augment: DEFAULT_AUGMENT,
 };

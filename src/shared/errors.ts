@@ -42,6 +42,8 @@ export const ErrorName = {
   FeaturesMissing: 'FeaturesMissingError',
   /** A backend returned features that are not numbers; nothing of them was stored. */
   InvalidFeatures: 'InvalidFeaturesError',
+  /** The backend ran out of memory; a smaller batch usually fits. */
+  OutOfMemory: 'OutOfMemoryError',
   /** The loss became NaN or infinite (usually a learning rate too high). */
   TrainingDiverged: 'TrainingDivergedError',
 } as const;

@@ -314,3 +314,28 @@ export interface AugmentSettings {
   horizontalFlip: boolean;
 }
 
+export interface FineTuneOptions {
+  learningRate: number;
+  momentum: number;
+  epochs: number;
+  batchSize: number;
+  seed: number;
+  augment: AugmentSettings;
+}
+
+export interface FineTuneResult {
+  history: EpochLog[];
+  /** Epochs done before this call (from a checkpoint); 0 for a fresh run. */
+  resumedFrom: number;
+  backend: BackendName;
+}
+
+/** What the last fine-tuning checkpoint holds, for "resume" in the UI. */
+export interface CheckpointInfo {
+  epoch: number;
+  epochs: number;
+  history: EpochLog[];
+  spec: FeatureSpec;
+  options: FineTuneOptions;
+}
+

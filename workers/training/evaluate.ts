@@ -9,28 +9,9 @@ export interface EvaluationInput extends FeatureSet {
   images: number[];
 }
 
-/**
- * Runs a classifier over a split and scores it: loss (the training loss),
- * accuracy, the confusion matrix, per-class precision/recall/F1, and every
- * image's prediction with its probability.
- */
-export function evaluateClassifier(
-  model: tf.LayersModel,
-  input: EvaluationInput,
-  featureShape: readonly number[],
-  classCount: number,
-  batchSize = 32,
-): Pick<EvaluationResult, 'loss' | 'accuracy' | 'confusion' | 'perClass' | 'predictions'> {
-  const n = input.labels.length;
-  if (n === 0) return {loss: 0, accuracy: 0, confusion: confusionMatrix([], [], classCount), perClass: perClassMetrics(confusionMatrix([], [], classCount)), predictions: []};
-  const [loss, probabilities] = tf.tidy(() => {
-    const x = tf.tensor(input.features, [n, ...featureShape]);
-    const y = labelTensor(input.labels, classCount);
-    const scores = model.predict(x, {batchSize}) as tf.Tensor2D;
-    const losses = classCount === 2 ? tf.metrics.binaryCrossentropy(y, scores) : tf.metrics.categoricalCrossentropy(y, scores);
-    return [losses.mean().dataSync()[0]!, scores.arraySync()] as const;
-  });
-  const predictions: ImagePrediction[] = probabilities.map((row, i) => {
+/** Each row's predicted class and its probability, from a sigmoid (two classes) or softmax output. */
+export function predictionsFrom(probabilities: number[][], input: Pick<EvaluationInput, 'labels' | 'images'>, classCount: number): ImagePrediction[] {
+  return probabilities.map((row, i) => {
     if (classCount === 2) {
       const p = row[0]!;
       return {image: input.images[i]!, truth: input.labels[i]!, predicted: p >= 0.5 ? 1 : 0, probability: p >= 0.5 ? p : 1 - p};
@@ -38,6 +19,62 @@ export function evaluateClassifier(
     const predicted = row.indexOf(Math.max(...row));
     return {image: input.images[i]!, truth: input.labels[i]!, predicted, probability: row[predicted]!};
   });
-  const confusion = confusionMatrix(input.labels, predictions.map((p) => p.predicted), classCount);
+}
+
+type Scores = Pick<EvaluationResult, 'loss' | 'accuracy' | 'confusion' | 'perClass' | 'predictions'>;
+
+function summarize(predictions: ImagePrediction[], labels: readonly number[], loss: number, classCount: number): Scores {
+  const confusion = confusionMatrix(labels, predictions.map((p) => p.predicted), classCount);
   return {loss, accuracy: accuracyOf(confusion), confusion, perClass: perClassMetrics(confusion), predictions};
+}
+
+/** The loss the model trains with, per row. */
+function rowLosses(labels: readonly number[], scores: tf.Tensor2D, classCount: number): tf.Tensor1D {
+  const y = labelTensor(labels, classCount);
+  return (classCount === 2 ? tf.metrics.binaryCrossentropy(y, scores) : tf.metrics.categoricalCrossentropy(y, scores)) as tf.Tensor1D;
+}
+
+/**
+ * Runs a classifier (the head) over a split's cached features and scores
+ * it: loss, accuracy, the confusion matrix, per-class precision/recall/F1,
+ * and every image's prediction with its probability.
+ */
+export function evaluateClassifier(
+  model: tf.LayersModel,
+  input: EvaluationInput,
+  featureShape: readonly number[],
+  classCount: number,
+  batchSize = 32,
+): Scores {
+  const n = input.labels.length;
+  if (n === 0) return summarize([], [], 0, classCount);
+  const [loss, probabilities] = tf.tidy(() => {
+    const scores = model.predict(tf.tensor(input.features, [n, ...featureShape]), {batchSize}) as tf.Tensor2D;
+    return [rowLosses(input.labels, scores, classCount).mean().dataSync()[0]!, scores.arraySync()] as const;
+  });
+  return summarize(predictionsFrom(probabilities, input, classCount), input.labels, loss, classCount);
+}
+
+/** The same for the fine-tuned model, from the images themselves (block5 changed: cached features no longer apply). */
+export async function evaluateOnImages(
+  model: tf.LayersModel,
+  input: Pick<EvaluationInput, 'labels' | 'images'>,
+  classCount: number,
+  toInput: (images: number[]) => Promise<tf.Tensor4D>,
+  batchSize = 16,
+): Promise<Scores> {
+  const probabilities: number[][] = [];
+  let lossSum = 0;
+  for (let start = 0; start < input.images.length; start += batchSize) {
+    const x = await toInput(input.images.slice(start, start + batchSize));
+    const [loss, rows] = tf.tidy(() => {
+      const scores = model.predict(x) as tf.Tensor2D;
+      return [rowLosses(input.labels.slice(start, start + batchSize), scores, classCount).sum().dataSync()[0]!, scores.arraySync()] as const;
+    });
+    x.dispose();
+    lossSum += loss;
+    probabilities.push(...rows);
+  }
+  const n = input.images.length;
+  return summarize(predictionsFrom(probabilities, input, classCount), input.labels, n ? lossSum / n : 0, classCount);
 }

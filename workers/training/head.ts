@@ -6,7 +6,7 @@ import type {OptimizerName} from '../../src/shared/protocol.ts';
  * drawn from the layer's seed and a step counter. (tfjs's own Dropout with a
  * seed draws the same mask on every step, and without one is not seeded.)
  */
-class SeededDropout extends tf.layers.Layer {
+export class SeededDropout extends tf.layers.Layer {
   static readonly className = 'SeededDropout';
   readonly rate: number;
   readonly seed: number;
@@ -17,6 +17,11 @@ class SeededDropout extends tf.layers.Layer {
     super({name: config.name, trainable: false});
     this.rate = config.rate;
     this.seed = config.seed;
+  }
+
+  /** Continues the mask sequence from a given step (a resumed run draws what the uninterrupted one would). */
+  restartAt(step: number): void {
+    this.#step = step;
   }
 
   override computeOutputShape(inputShape: tf.Shape | tf.Shape[]): tf.Shape | tf.Shape[] {

@@ -1,0 +1,115 @@
+import {ErrorName, NamedError} from '../../src/shared/errors.ts';
+import type {EpochLog, FeatureSpec, FineTuneOptions} from '../../src/shared/protocol.ts';
+
+/** One weight tensor, as bytes. */
+export interface StoredTensor {
+  name: string;
+  shape: number[];
+  data: ArrayBuffer;
+}
+
+/** What a fine-tuning run needs to go on exactly where it stopped. */
+export interface CheckpointManifest {
+  schema: number;
+  /** The last completed epoch (1-based). */
+  epoch: number;
+  /** What the run was started with; a resume must match it. */
+  spec: FeatureSpec;
+  datasetId: string;
+  classes: string[];
+  options: FineTuneOptions;
+  history: EpochLog[];
+  savedAt: number;
+}
+
+export interface Checkpoint {
+  manifest: CheckpointManifest;
+  /** block5 and head weights, by variable name. */
+  weights: StoredTensor[];
+  /** The optimizer's state (momentum accumulators, iteration count). */
+  optimizer: StoredTensor[];
+}
+
+const SCHEMA = 1;
+const STORE = 'checkpoints';
+const MANIFEST = 'manifest';
+const payloadKey = (epoch: number) => `payload:${epoch}`;
+
+/**
+ * Fine-tuning checkpoints in IndexedDB, written so a crash at any moment
+ * leaves a usable one: the epoch's weights and optimizer state first, in
+ * their own transaction, then the manifest that points at them, each with
+ * strict durability (flushed to disk before the transaction completes).
+ * The previous epoch's payload is deleted only after the new manifest is in.
+ */
+export class CheckpointStore {
+  #db: Promise<IDBDatabase> | null = null;
+
+  constructor(private readonly name = 'transfer-lab-checkpoints') {}
+
+  async save(checkpoint: Checkpoint): Promise<void> {
+    const {manifest} = checkpoint;
+    const previous = await this.#get<CheckpointManifest>(MANIFEST).catch(() => undefined);
+    await this.#put(payloadKey(manifest.epoch), {weights: checkpoint.weights, optimizer: checkpoint.optimizer});
+    await this.#put(MANIFEST, {...manifest, schema: SCHEMA, savedAt: Date.now()});
+    if (previous && previous.epoch !== manifest.epoch) await this.#delete(payloadKey(previous.epoch)).catch(() => {});
+  }
+
+  /** The last checkpoint's manifest alone (cheap: no weights read). */
+  async manifest(): Promise<CheckpointManifest | null> {
+    const manifest = await this.#get<CheckpointManifest>(MANIFEST);
+    return manifest?.schema === SCHEMA ? manifest : null;
+  }
+
+  async load(): Promise<Checkpoint | null> {
+    const manifest = await this.#get<CheckpointManifest>(MANIFEST);
+    if (!manifest || manifest.schema !== SCHEMA) return null;
+    const payload = await this.#get<Pick<Checkpoint, 'weights' | 'optimizer'>>(payloadKey(manifest.epoch));
+    if (!payload) return null;
+    return {manifest, ...payload};
+  }
+
+  async clear(): Promise<void> {
+    await this.#transaction('readwrite', (store) => store.clear());
+  }
+
+  #open(): Promise<IDBDatabase> {
+    this.#db ??= new Promise((resolve, reject) => {
+      const request = indexedDB.open(this.name, 1);
+      request.onupgradeneeded = () => request.result.createObjectStore(STORE);
+      request.onsuccess = () => resolve(request.result);
+      request.onerror = () => reject(request.error);
+    });
+    return this.#db;
+  }
+
+  async #transaction<T>(mode: IDBTransactionMode, work: (store: IDBObjectStore) => IDBRequest<T>): Promise<T> {
+    const db = await this.#open();
+    return new Promise<T>((resolve, reject) => {
+      const tx = db.transaction(STORE, mode, {durability: 'strict'});
+      const request = work(tx.objectStore(STORE));
+      // Resolved on commit, not on the request's success: only then is the data on disk.
+      tx.oncomplete = () => resolve(request.result);
+      tx.onabort = tx.onerror = () => reject(quotaAware(tx.error ?? request.error));
+    });
+  }
+
+  #get<T>(key: string): Promise<T | undefined> {
+    return this.#transaction('readonly', (store) => store.get(key) as IDBRequest<T | undefined>);
+  }
+
+  async #put(key: string, value: unknown): Promise<void> {
+    await this.#transaction('readwrite', (store) => store.put(value, key));
+  }
+
+  async #delete(key: string): Promise<void> {
+    await this.#transaction('readwrite', (store) => store.delete(key));
+  }
+}
+
+function quotaAware(error: DOMException | null): Error {
+  if (error?.name === 'QuotaExceededError') {
+    return new NamedError(ErrorName.StorageQuota, 'The browser has no room for the checkpoint; the last one written is kept. Free some space to go on saving.');
+  }
+  return error ?? new Error('IndexedDB transaction failed');
+}
