@@ -70,12 +70,16 @@ export function createTrainerApi() {
   /** The last trained head (this session's, or kept from an earlier one), for fine-tuning and evaluation. */
   let head: {model: tf.LayersModel; spec: FeatureSpec; classes: string[]} | null = null;
 
-  const currentHead = async (): Promise<NonNullable<typeof head>> => {
+  /** The trained head for this dataset's classes (this session's, or the one kept in IndexedDB). */
+  const headFor = async (manifest: DatasetManifest): Promise<NonNullable<typeof head>> => {
     if (!head) {
       const kept = await loadHead();
       if (kept) head = {model: kept.model, spec: kept.meta.spec, classes: kept.meta.classes};
     }
     if (!head) throw new NamedError(ErrorName.HeadNotTrained, 'Train the head first (step 3).');
+    if (head.classes.join('\n') !== manifest.classes.join('\n')) {
+      throw new NamedError(ErrorName.HeadNotTrained, `The head was trained on other classes (${head.classes.join(', ')}): train it on this dataset first (step 3).`);
+    }
     return head;
   };
 
@@ -315,7 +319,7 @@ export function createTrainerApi() {
         if (!manifest) throw new NamedError(ErrorName.NoDataset, 'Import a dataset before fine-tuning.');
         if (!weights) throw new NamedError(ErrorName.WeightsNotLoaded, 'Load the VGG16 weights before fine-tuning.');
         const backend = await useBackend(await currentRuntime(), 'training');
-        const trainedHead = await currentHead();
+        const trainedHead = await headFor(manifest);
         const {spec, classes} = trainedHead;
         if (weights.info.id !== spec.weightsId) {
           throw new NamedError(ErrorName.InvalidRequest, 'The head was trained on features of other weights: load those weights, or train the head again.');
@@ -396,10 +400,7 @@ export function createTrainerApi() {
         if (!manifest) throw new NamedError(ErrorName.NoDataset, 'Import a dataset before evaluating.');
         // The backend first: a kept head is rebuilt as tensors on whatever backend is current.
         await useBackend(await currentRuntime(), 'inference');
-        const {model, spec, classes} = await currentHead();
-        if (classes.join('\n') !== manifest.classes.join('\n')) {
-          throw new NamedError(ErrorName.HeadNotTrained, `The head was trained on other classes (${classes.join(', ')}): train it on this dataset first.`);
-        }
+        const {model, spec, classes} = await headFor(manifest);
         const input = await loadFeatureSet(manifest, split, spec);
         const scored = evaluateClassifier(model, input, featureShapeFor(spec.inputSize), classes.length);
         return {split, model: 'head', classes, ...scored};
