@@ -13,6 +13,7 @@ export {TlCurves} from './components/tl-curves/tl-curves.ts';
 export {TlTrainingPanel} from './components/tl-training-panel/tl-training-panel.ts';
 export {TlConfusion, type ConfusionCell} from './components/tl-confusion/tl-confusion.ts';
 export {TlResults} from './components/tl-results/tl-results.ts';
+export {TlAugmentPreview} from './components/tl-augment-preview/tl-augment-preview.ts';
 export type {CurveRun} from './state/curves.ts';
 export {TrainerClient, type JobOptions} from './client/trainer-client.ts';
 export {ErrorName, hasErrorName} from './shared/errors.ts';

@@ -3,6 +3,7 @@ import {releaseProxy, transfer, type Remote} from 'comlink';
 import {DEFAULT_FEATURE_OPTIONS, DEFAULT_FINE_TUNE, DEFAULT_HEAD_OPTIONS} from '../src/shared/defaults.ts';
 import {ErrorName, NamedError} from '../src/shared/errors.ts';
 import type {
+  AugmentSettings,
   BackendName,
   BackendOverrides,
   DatasetManifest,
@@ -41,6 +42,8 @@ import {loadFeatureSet} from './training/feature-sets.ts';
 import {CheckpointStore} from './training/checkpoint-store.ts';
 import {evaluateClassifier, evaluateOnImages} from './training/evaluate.ts';
 import {fineTune} from './training/fine-tune.ts';
+import {augmentBatch, drawAugmentParams} from './training/augment.ts';
+import {mulberry32} from '../src/shared/random.ts';
 import {buildHead} from './training/head.ts';
 import {preprocess} from './model/preprocess.ts';
 import {loadHead, saveHead} from './training/head-store.ts';
@@ -362,6 +365,26 @@ export function createTrainerApi() {
         fineTuned?.model.dispose();
         fineTuned = {model: result.model, spec, classes};
         return {history: result.history, resumedFrom: checkpoint?.manifest.epoch ?? 0, backend};
+      });
+    },
+
+    /** `count` augmented versions of one dataset image (RGB, size×size each), drawn from `seed`. */
+    augmentPreview(image: number, count: number, seed: number, augment: AugmentSettings, size = 150): Promise<Uint8Array> {
+      return serially(async () => {
+        await useBackend(await currentRuntime(), 'inference');
+        const pixels = await datasets.readPixels([image], size);
+        const random = mulberry32(seed);
+        const params = Array.from({length: count}, () => drawAugmentParams(augment, size, size, random));
+        const out = tf.tidy(() => {
+          const batch = tf.tensor4d(pixels, [1, size, size, 3], 'int32').toFloat().tile([count, 1, 1, 1]) as tf.Tensor4D;
+          return augmentBatch(batch, params).round().clipByValue(0, 255).toInt();
+        });
+        try {
+          const data = Uint8Array.from(await out.data());
+          return transfer(data, [data.buffer]);
+        } finally {
+          out.dispose();
+        }
       });
     },
 

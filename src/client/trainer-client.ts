@@ -3,6 +3,7 @@ import type {TrainerApi} from '../../workers/trainer.worker.ts';
 import {installNamedErrorTransfer} from '../shared/comlink-errors.ts';
 import {ErrorName, NamedError} from '../shared/errors.ts';
 import type {
+  AugmentSettings,
   BackendOverrides,
   DatasetManifest,
   EpochLog,
@@ -139,6 +140,11 @@ export class TrainerClient {
     job: {signal?: AbortSignal; onEpoch?: (log: EpochLog) => void} = {},
   ): Promise<FineTuneResult> {
     return this.#job(job.signal, job.onEpoch, (jobId, onEpoch) => this.#remote.fineTune(jobId, request, onEpoch));
+  }
+
+  /** `count` augmented versions of one dataset image, RGB size×size each, one after another. */
+  augmentPreview(image: number, count: number, seed: number, augment: AugmentSettings, size = 150): Promise<Uint8Array> {
+    return this.#call(() => this.#remote.augmentPreview(image, count, seed, augment, size));
   }
 
   /** The last fine-tuning checkpoint, or null. */

@@ -113,6 +113,12 @@ describe('<tl-playground>', () => {
     evaluate.click();
     await waitUntil(() => /Head only, test split: accuracy \d/.test(shadowText(el)), 'no results', {timeout: 60_000});
     await expect(el).to.be.accessible();
+
+    // Step 4 is ready once a head exists; its preview shows augmented training images.
+    expect(shadowText(el)).to.match(/Runs on \w+; a checkpoint is saved after every epoch/);
+    const preview = root.querySelector('tl-augment-preview')!;
+    preview.shadowRoot!.querySelector('button')!.click();
+    await waitUntil(() => preview.shadowRoot!.querySelectorAll('canvas').length === 8, 'no augmentation preview', {timeout: 60_000});
   });
 });
 

@@ -2,7 +2,7 @@ import {LitElement, css, html, nothing} from 'lit';
 import {customElement, property, state} from 'lit/decorators.js';
 import {Task, TaskStatus} from '@lit/task';
 import {TrainerClient} from '../../client/trainer-client.ts';
-import {DEFAULT_FEATURE_OPTIONS, DEFAULT_HEAD_OPTIONS} from '../../shared/defaults.ts';
+import {DEFAULT_FEATURE_OPTIONS, DEFAULT_FINE_TUNE, DEFAULT_HEAD_OPTIONS} from '../../shared/defaults.ts';
 import {ErrorName, hasErrorName} from '../../shared/errors.ts';
 import {
   BACKENDS,
@@ -11,7 +11,10 @@ import {
   type BackendOverrides,
   type DatasetManifest,
   type EpochLog,
+  type CheckpointInfo,
   type EvaluationResult,
+  type FineTuneOptions,
+  type FineTuneResult,
   type FeatureRunOptions,
   type FeatureRunResult,
   type HeadOptions,
@@ -25,6 +28,7 @@ import {
 } from '../../shared/protocol.ts';
 import type {CurveRun} from '../../state/curves.ts';
 import type {BackendChangeDetail} from '../tl-backend-status/tl-backend-status.ts';
+import '../tl-augment-preview/tl-augment-preview.ts';
 import '../tl-backend-status/tl-backend-status.ts';
 import '../tl-curves/tl-curves.ts';
 import '../tl-dataset-drop/tl-dataset-drop.ts';
@@ -90,6 +94,10 @@ export class TlPlayground extends LitElement {
   @state() private headOptions: HeadOptions = {...DEFAULT_HEAD_OPTIONS};
   @state() private runs: CurveRun[] = [];
   @state() private featuresCleared: number | null = null;
+  @state() private fineTuneOptions: FineTuneOptions = {...DEFAULT_FINE_TUNE};
+  @state() private checkpoint: CheckpointInfo | null = null;
+  @state() private previewPixels: Uint8Array | null = null;
+  #previewSeed = 1;
 
   #client: TrainerClient | null = null;
 
@@ -159,9 +167,51 @@ export class TlPlayground extends LitElement {
     autoRun: false,
   });
 
-  /** Scores the trained head on the test split. */
+  /**
+   * Fine-tunes block5; the curves continue the last head run with the phase
+   * change marked. A failed or cancelled run leaves its checkpoint to resume from.
+   */
+  private readonly fineTuning = new Task(this, {
+    task: async ([options, resume]: [FineTuneOptions, boolean], {signal}): Promise<FineTuneResult> => {
+      const head = this.runs.filter((r) => !r.id.startsWith('fine-')).at(-1);
+      const headHistory = head?.history ?? [];
+      const run: CurveRun = {
+        id: `fine-${this.runs.length + 1}`,
+        label: `${head ? `${head.label.replace(/ \(.*/, '')} + ` : ''}fine-tune (SGD, lr ${options.learningRate})`,
+        history: [...headHistory],
+        phaseChanges: [headHistory.length],
+      };
+      this.runs = [...this.runs, run];
+      const show = (fine: EpochLog[]) =>
+        (this.runs = this.runs.map((r) =>
+          r.id === run.id ? {...r, history: [...headHistory, ...fine.map((l) => ({...l, epoch: headHistory.length + l.epoch}))]} : r,
+        ));
+      const fine: EpochLog[] = resume ? [...(this.checkpoint?.history ?? [])] : [];
+      show(fine);
+      try {
+        const result = await this.#trainer().fineTune(
+          {...options, resume},
+          {
+            signal,
+            onEpoch: (log) => {
+              fine.push(log);
+              show(fine);
+            },
+          },
+        );
+        show(result.history);
+        return result;
+      } finally {
+        this.checkpoint = await this.#trainer().checkpointInfo().catch(() => null);
+      }
+    },
+    autoRun: false,
+  });
+
+  /** Scores the trained head, or the fine-tuned model, on the test split. */
   private readonly evaluation = new Task(this, {
-    task: (): Promise<EvaluationResult> => this.#trainer().evaluateHead('test'),
+    task: ([which]: ['head' | 'fine-tuned']): Promise<EvaluationResult> =>
+      which === 'head' ? this.#trainer().evaluateHead('test') : this.#trainer().evaluateFineTuned('test'),
     autoRun: false,
   });
 
@@ -178,6 +228,10 @@ export class TlPlayground extends LitElement {
       if (this.runtime.status === TaskStatus.COMPLETE) void this.weights.run([{kind: 'url', url: this.weightsUrl}]);
     });
     void this.#restoreDataset();
+    void this.#trainer()
+      .checkpointInfo()
+      .then((info) => (this.checkpoint = info))
+      .catch(() => {});
   }
 
   async #restoreDataset(): Promise<void> {
@@ -249,6 +303,15 @@ export class TlPlayground extends LitElement {
         </p>
         ${this.#renderHead()}
       </section>
+      <section part="section" aria-labelledby="fine-title">
+        <h2 id="fine-title">4 · Fine-tune</h2>
+        <p class="why">
+          Now block5, the last convolutional block, learns too, together with the head, from augmented images (rotated,
+          shifted, sheared, zoomed, flipped) so it cannot memorise them. Blocks 1–4 stay frozen: their general features
+          (edges, textures) transfer as they are. A small learning rate keeps block5 close to what it knew.
+        </p>
+        ${this.#renderFineTune()}
+      </section>
       <section part="section" aria-labelledby="results-title">
         <h2 id="results-title">5 · Results</h2>
         <p class="why">
@@ -268,8 +331,12 @@ export class TlPlayground extends LitElement {
         ? 'This dataset has no test images: add a test/ folder, or give the test split a share in step 1.'
         : '';
     const busy = this.evaluation.status === TaskStatus.PENDING;
+    const fineTuned = this.fineTuning.status === TaskStatus.COMPLETE;
     return html`
-      <button type="button" ?disabled=${busy || Boolean(blocked)} @click=${() => this.evaluation.run()}>Evaluate the head on the test split</button>
+      <button type="button" ?disabled=${busy || Boolean(blocked)} @click=${() => this.evaluation.run(['head'])}>Evaluate the head on the test split</button>
+      <button type="button" ?disabled=${busy || Boolean(blocked) || !fineTuned} @click=${() => this.evaluation.run(['fine-tuned'])}>
+        Evaluate the fine-tuned model
+      </button>
       ${blocked ? html`<p class="hint">${blocked}</p>` : nothing}
       ${this.evaluation.render({
         pending: () => html`<p role="status">Evaluating…</p>`,
@@ -327,7 +394,7 @@ export class TlPlayground extends LitElement {
     // are not (another dataset), the worker says so by name.
     const ready = this.features !== null && this.manifest !== null;
     const running = this.training.status === TaskStatus.PENDING;
-    const lastRun = this.runs.at(-1);
+    const lastRun = this.runs.filter((r) => !r.id.startsWith('fine-')).at(-1);
     return html`
       <tl-training-panel
         .options=${this.headOptions}
@@ -350,6 +417,75 @@ export class TlPlayground extends LitElement {
         : nothing}
       <tl-curves .runs=${this.runs}></tl-curves>
     `;
+  }
+
+  #renderFineTune() {
+    const running = this.fineTuning.status === TaskStatus.PENDING;
+    const o = this.fineTuneOptions;
+    const a = o.augment;
+    const backend = this.runtime.value?.phases.training.backend;
+    const ready = this.features !== null && this.manifest !== null && this.weights.status === TaskStatus.COMPLETE;
+    const canResume = this.checkpoint !== null && this.checkpoint.epoch < this.checkpoint.epochs;
+    const number = (name: string, label: string, value: number, step = 'any', min = '0') =>
+      html`<label>${label}<input name=${name} type="number" step=${step} min=${min} .value=${String(value)} ?disabled=${running} /></label>`;
+    return html`
+      <form class="features" @submit=${this.#onFineTune} aria-label="Fine-tuning settings">
+        ${number('learningRate', 'Learning rate', o.learningRate)} ${number('momentum', 'Momentum', o.momentum)}
+        ${number('epochs', 'Epochs', o.epochs, '1', '1')} ${number('batchSize', 'Batch size', o.batchSize, '1', '1')}
+        ${number('seed', 'Seed', o.seed, '1')} ${number('rotationRange', 'Rotation (°)', a.rotationRange)}
+        ${number('widthShiftRange', 'Width shift', a.widthShiftRange)} ${number('heightShiftRange', 'Height shift', a.heightShiftRange)}
+        ${number('shearRange', 'Shear (°)', a.shearRange)} ${number('zoomRange', 'Zoom', a.zoomRange)}
+        <label><span>Horizontal flip</span><input name="horizontalFlip" type="checkbox" .checked=${a.horizontalFlip} ?disabled=${running} /></label>
+        ${running
+          ? html`<button type="button" @click=${() => this.fineTuning.abort()}>Cancel</button>`
+          : html`<button type="submit" ?disabled=${!ready}>Fine-tune</button>
+              ${canResume
+                ? html`<button type="submit" name="resume" value="1" ?disabled=${!ready}>Resume from epoch ${this.checkpoint!.epoch} of ${this.checkpoint!.epochs}</button>`
+                : nothing}`}
+      </form>
+      <p class="hint">
+        ${ready ? `Runs on ${backend ?? 'the training backend'}; a checkpoint is saved after every epoch.` : 'Waiting for VGG16 weights, features and a trained head (steps 2–3).'}
+      </p>
+      ${this.fineTuning.status === TaskStatus.ERROR && !hasErrorName(this.fineTuning.error, ErrorName.Cancelled)
+        ? html`<p class="error" role="alert">${describe(this.fineTuning.error)}</p>`
+        : nothing}
+      ${this.manifest ? html`<tl-augment-preview .pixels=${this.previewPixels} size="150" @tl-reroll=${this.#onPreview}></tl-augment-preview>` : nothing}
+    `;
+  }
+
+  #readFineTuneForm(form: HTMLFormElement): FineTuneOptions {
+    const data = new FormData(form);
+    const n = (name: string) => Number(data.get(name));
+    return {
+      learningRate: n('learningRate'),
+      momentum: n('momentum'),
+      epochs: n('epochs'),
+      batchSize: n('batchSize'),
+      seed: n('seed'),
+      augment: {
+        rotationRange: n('rotationRange'),
+        widthShiftRange: n('widthShiftRange'),
+        heightShiftRange: n('heightShiftRange'),
+        shearRange: n('shearRange'),
+        zoomRange: n('zoomRange'),
+        horizontalFlip: data.get('horizontalFlip') !== null,
+      },
+    };
+  }
+
+  #onFineTune(event: SubmitEvent): void {
+    event.preventDefault();
+    this.fineTuneOptions = this.#readFineTuneForm(event.target as HTMLFormElement);
+    const resume = (event.submitter as HTMLButtonElement | null)?.name === 'resume';
+    void this.fineTuning.run([this.fineTuneOptions, resume]);
+  }
+
+  async #onPreview(): Promise<void> {
+    const image = this.manifest?.images.findIndex((i) => i.split === 'train') ?? -1;
+    if (image < 0) return;
+    const form = this.renderRoot.querySelector<HTMLFormElement>('form[aria-label="Fine-tuning settings"]');
+    const augment = form ? this.#readFineTuneForm(form).augment : this.fineTuneOptions.augment;
+    this.previewPixels = await this.#trainer().augmentPreview(image, 8, this.#previewSeed++, augment, 150);
   }
 
   #onComputeFeatures(event: SubmitEvent): void {
