@@ -17,7 +17,8 @@ if (!address || typeof address === 'string') throw new Error('Vite did not start
 /** @type {import('puppeteer-core').Browser | undefined} */
 let browser;
 try {
-  browser = await puppeteer.launch({executablePath: findChromium(), headless: true, args: CHROMIUM_ARGS});
+  // No protocol timeout: a SwiftShader step can keep the page busy for minutes.
+  browser = await puppeteer.launch({executablePath: findChromium(), headless: true, args: CHROMIUM_ARGS, protocolTimeout: 0});
   const page = await browser.newPage();
   /** @type {(error: Error) => void} */
   let pageFailed = () => {};

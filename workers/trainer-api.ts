@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import {releaseProxy, transfer, type Remote} from 'comlink';
 import {DEFAULT_FEATURE_OPTIONS, DEFAULT_FINE_TUNE, DEFAULT_HEAD_OPTIONS} from '../src/shared/defaults.ts';
-import {ErrorName, NamedError} from '../src/shared/errors.ts';
+import {ErrorName, NamedError, hasErrorName} from '../src/shared/errors.ts';
 import type {
   AugmentSettings,
   BackendName,
@@ -38,10 +38,10 @@ import {decodeVgg16Bundle} from './model/weights-bundle.ts';
 import {chooseBackends, useBackend} from './runtime/backends.ts';
 import {beginJob, cancelJob, endJob, throwIfCancelled} from './runtime/jobs.ts';
 import {progressReporter, type ProgressCallback} from './runtime/progress.ts';
-import {loadFeatureSet} from './training/feature-sets.ts';
+import {imagesOf, loadFeatureSet} from './training/feature-sets.ts';
 import {CheckpointStore} from './training/checkpoint-store.ts';
 import {evaluateClassifier, evaluateOnImages} from './training/evaluate.ts';
-import {fineTune} from './training/fine-tune.ts';
+import {buildFineTuneModel, fineTune, loadTrainableWeights} from './training/fine-tune.ts';
 import {augmentBatch, drawAugmentParams} from './training/augment.ts';
 import {mulberry32} from '../src/shared/random.ts';
 import {buildHead} from './training/head.ts';
@@ -66,24 +66,42 @@ export function createTrainerApi() {
   /** One conv base at a time (each holds a full copy of the weights on its backend). */
   let built: {model: tf.LayersModel; backend: BackendName; size: number} | null = null;
   const datasets = new DatasetSession();
+  /** Fine-tuning's checkpoints: the fine-tuned model lives there (and is rebuilt from there to evaluate). */
   const checkpoints = new CheckpointStore();
-  /** The model fine-tuning produced, for evaluation. */
-  let fineTuned: {model: tf.LayersModel; spec: FeatureSpec; classes: string[]} | null = null;
 
-  /** The last trained head (this session's, or kept from an earlier one), for fine-tuning and evaluation. */
-  let head: {model: tf.LayersModel; spec: FeatureSpec; classes: string[]} | null = null;
+  /** The last trained head (this session's, or kept from an earlier one), on the inference backend. */
+  let head: {model: tf.LayersModel; spec: FeatureSpec; classes: string[]; datasetId: string; seed: number} | null = null;
 
-  /** The trained head for this dataset's classes (this session's, or the one kept in IndexedDB). */
+  /**
+   * The head trained on this very dataset and split. Another split's head
+   * has seen some of these test images; another dataset's knows other classes.
+   */
   const headFor = async (manifest: DatasetManifest): Promise<NonNullable<typeof head>> => {
+    await useBackend(await currentRuntime(), 'inference');
     if (!head) {
       const kept = await loadHead();
-      if (kept) head = {model: kept.model, spec: kept.meta.spec, classes: kept.meta.classes};
+      if (kept) head = {model: kept.model, spec: kept.meta.spec, classes: kept.meta.classes, datasetId: kept.meta.datasetId, seed: kept.meta.seed};
     }
-    if (!head) throw new NamedError(ErrorName.HeadNotTrained, 'Train the head first (step 3).');
-    if (head.classes.join('\n') !== manifest.classes.join('\n')) {
-      throw new NamedError(ErrorName.HeadNotTrained, `The head was trained on other classes (${head.classes.join(', ')}): train it on this dataset first (step 3).`);
+    const why = 'it has to be trained first: random layers on top of block5 would send large random gradients into it and wreck what it learnt';
+    if (!head) throw new NamedError(ErrorName.HeadNotTrained, `No trained head yet (step 3): ${why}.`);
+    if (head.datasetId !== manifest.id) {
+      throw new NamedError(
+        ErrorName.HeadNotTrained,
+        `The head was trained on another dataset or split (${head.classes.join(', ')}): train it on this one (step 3) — its test images must be new to it.`,
+      );
     }
     return head;
+  };
+
+  /** A fresh VGG16 conv base from the loaded weights' bytes, on the current backend. */
+  const freshConvBase = (size: number): tf.LayersModel => {
+    if (!weights) throw new NamedError(ErrorName.WeightsNotLoaded, 'Load VGG16 weights first.');
+    const tensors = decodeVgg16Bundle(weights.bundle);
+    try {
+      return buildVgg16(size, tensors);
+    } finally {
+      tf.dispose(tensors);
+    }
   };
 
   let queue: Promise<unknown> = Promise.resolve();
@@ -126,12 +144,7 @@ export function createTrainerApi() {
     if (!weights) throw new NamedError(ErrorName.WeightsNotLoaded, 'Load VGG16 weights before extracting features.');
     if (built?.backend === backend && built.size === size) return built.model;
     disposeModel();
-    const tensors = decodeVgg16Bundle(weights.bundle);
-    try {
-      built = {model: buildVgg16(size, tensors), backend, size};
-    } finally {
-      tf.dispose(tensors);
-    }
+    built = {model: freshConvBase(size), backend, size};
     return built.model;
   };
 
@@ -289,10 +302,10 @@ export function createTrainerApi() {
           onEpoch: (log) => void Promise.resolve(onEpoch?.(log)).catch(() => {}),
         });
         head?.model.dispose();
-        head = {model: trained.model, spec, classes: manifest.classes};
-        const featureShape = featureShapeFor(spec.inputSize);
+        const seed = options.seed ?? DEFAULT_HEAD_OPTIONS.seed;
+        head = {model: trained.model, spec, classes: manifest.classes, datasetId: manifest.id, seed};
         // Kept for the next visit; losing that (a full disk) must not lose the run.
-        await saveHead(trained.model, {spec, classes: manifest.classes, featureShape, seed: options.seed ?? DEFAULT_HEAD_OPTIONS.seed}).catch(
+        await saveHead(trained.model, {spec, datasetId: manifest.id, classes: manifest.classes, featureShape: featureShapeFor(spec.inputSize), seed}).catch(
           () => {},
         );
         return {
@@ -321,57 +334,63 @@ export function createTrainerApi() {
         const manifest = datasets.manifest();
         if (!manifest) throw new NamedError(ErrorName.NoDataset, 'Import a dataset before fine-tuning.');
         if (!weights) throw new NamedError(ErrorName.WeightsNotLoaded, 'Load the VGG16 weights before fine-tuning.');
-        const backend = await useBackend(await currentRuntime(), 'training');
         const trainedHead = await headFor(manifest);
-        const {spec, classes} = trainedHead;
+        const checkpoint = request.resume ? await checkpoints.load() : null;
+        if (request.resume && !checkpoint) throw new NamedError(ErrorName.NotFineTuned, 'There is no checkpoint to resume from.');
+        const spec = checkpoint?.manifest.spec ?? trainedHead.spec;
+        if (checkpoint && (checkpoint.manifest.datasetId !== manifest.id || JSON.stringify(checkpoint.manifest.spec) !== JSON.stringify(trainedHead.spec))) {
+          throw new NamedError(ErrorName.InvalidRequest, 'The checkpoint belongs to another dataset, split or head: start a new run.');
+        }
         if (weights.info.id !== spec.weightsId) {
           throw new NamedError(ErrorName.InvalidRequest, 'The head was trained on features of other weights: load those weights, or train the head again.');
         }
-        const checkpoint = request.resume ? await checkpoints.load() : null;
-        if (request.resume && !checkpoint) throw new NamedError(ErrorName.InvalidRequest, 'There is no checkpoint to resume from.');
-        if (checkpoint && (checkpoint.manifest.datasetId !== manifest.id || checkpoint.manifest.spec.weightsId !== spec.weightsId)) {
-          throw new NamedError(ErrorName.InvalidRequest, 'The checkpoint belongs to another dataset, split or weights: start a new run.');
-        }
-        if (!checkpoint) await checkpoints.clear();
-        const {resume: _resume, ...overrides} = request;
-        const options: FineTuneOptions = checkpoint ? {...checkpoint.manifest.options, ...overrides} : {...DEFAULT_FINE_TUNE, ...overrides};
-        const tensors = decodeVgg16Bundle(weights.bundle);
+        // A resumed run keeps its settings (so it ends as the uninterrupted one would); only the
+        // number of epochs and the batch size (smaller after running out of memory) may change.
+        const options: FineTuneOptions = checkpoint
+          ? {...checkpoint.manifest.options, epochs: request.epochs ?? checkpoint.manifest.options.epochs, batchSize: request.batchSize ?? checkpoint.manifest.options.batchSize}
+          : {...DEFAULT_FINE_TUNE, ...withoutResume(request)};
+        const backend = await useBackend(await currentRuntime(), 'training');
+        disposeModel(); // one VGG16 copy on the backend at a time
+        const head = await copyOnBackend(trainedHead.model, spec, manifest.classes.length, options.seed);
         let convBase: tf.LayersModel;
         try {
-          convBase = buildVgg16(spec.inputSize, tensors);
-        } finally {
-          tf.dispose(tensors);
+          convBase = freshConvBase(spec.inputSize);
+        } catch (err) {
+          head.dispose();
+          throw err;
         }
-        const split = (name: Split) => {
-          const images = manifest.images.flatMap((image, index) => (image.split === name ? [index] : []));
-          return {images, labels: images.map((i) => manifest.images[i]!.label)};
-        };
-        const result = await fineTune({
-          convBase,
-          head: copyOnBackend(trainedHead.model, spec, classes.length),
-          train: split('train'),
-          validation: split('validation'),
-          classCount: classes.length,
-          classes,
-          spec,
-          datasetId: manifest.id,
-          options,
-          readPixels: (images, jobSignal) => datasets.readPixels(images, spec.inputSize, jobSignal),
-          checkpoints,
-          ...(checkpoint ? {resume: checkpoint} : {}),
-          signal,
-          onEpoch: (log) => void Promise.resolve(onEpoch?.(log)).catch(() => {}),
-        });
-        fineTuned?.model.dispose();
-        fineTuned = {model: result.model, spec, classes};
-        return {history: result.history, resumedFrom: checkpoint?.manifest.epoch ?? 0, backend};
+        try {
+          const result = await fineTune({
+            convBase,
+            head,
+            train: imagesOf(manifest, 'train'),
+            validation: imagesOf(manifest, 'validation'),
+            classCount: manifest.classes.length,
+            classes: manifest.classes,
+            spec,
+            datasetId: manifest.id,
+            options,
+            readPixels: (images, jobSignal) => datasets.readPixels(images, spec.inputSize, jobSignal),
+            checkpoints,
+            ...(checkpoint ? {resume: checkpoint} : {}),
+            signal,
+            onEpoch: (log) => void Promise.resolve(onEpoch?.(log)).catch(() => {}),
+          });
+          result.model.dispose(); // it lives on in the checkpoint
+          return {history: result.history, resumedFrom: checkpoint?.manifest.epoch ?? 0, backend};
+        } catch (err) {
+          if (hasErrorName(err, ErrorName.GpuDeviceLost)) runtime = null; // choose again, without the lost device
+          throw err;
+        }
       });
     },
 
     /** `count` augmented versions of one dataset image (RGB, size×size each), drawn from `seed`. */
     augmentPreview(image: number, count: number, seed: number, augment: AugmentSettings, size = 150): Promise<Uint8Array> {
       return serially(async () => {
-        await useBackend(await currentRuntime(), 'inference');
+        if (!Number.isInteger(count) || count < 1 || count > 64) throw new NamedError(ErrorName.InvalidRequest, `A preview shows 1 to 64 images; got ${count}.`);
+        // The training backend: the very transform fine-tuning will use.
+        await useBackend(await currentRuntime(), 'training');
         const pixels = await datasets.readPixels([image], size);
         const random = mulberry32(seed);
         const params = Array.from({length: count}, () => drawAugmentParams(augment, size, size, random));
@@ -391,28 +410,49 @@ export function createTrainerApi() {
     /** The last fine-tuning checkpoint, if any (to offer "resume"). */
     async checkpointInfo(): Promise<CheckpointInfo | null> {
       const manifest = await checkpoints.manifest();
-      return manifest && {epoch: manifest.epoch, epochs: manifest.options.epochs, history: manifest.history, spec: manifest.spec, options: manifest.options};
+      return (
+        manifest && {
+          datasetId: manifest.datasetId,
+          epoch: manifest.epoch,
+          epochs: manifest.options.epochs,
+          history: manifest.history,
+          spec: manifest.spec,
+          options: manifest.options,
+        }
+      );
     },
 
-    /** Scores the fine-tuned model on a split (test by default), from the images themselves. */
+    /**
+     * Scores the fine-tuned model on a split (test by default), from the
+     * images themselves (block5 changed: cached features no longer apply).
+     * The model is rebuilt from the last checkpoint on the inference backend,
+     * so this works after a reload too.
+     */
     evaluateFineTuned(split: Split = 'test'): Promise<EvaluationResult> {
       return serially(async () => {
         const manifest = datasets.manifest();
         if (!manifest) throw new NamedError(ErrorName.NoDataset, 'Import a dataset before evaluating.');
-        if (!fineTuned) throw new NamedError(ErrorName.HeadNotTrained, 'Fine-tune first (step 4): the fine-tuned model lives until the page is closed.');
-        await useBackend(await currentRuntime(), 'training'); // where the fine-tuned model's weights live
-        const {model, spec, classes} = fineTuned;
-        const images = manifest.images.flatMap((image, index) => (image.split === split ? [index] : []));
-        const scored = await evaluateOnImages(
-          model,
-          {images, labels: images.map((i) => manifest.images[i]!.label)},
-          classes.length,
-          async (batch) => {
+        const checkpoint = await checkpoints.load();
+        if (!checkpoint || checkpoint.manifest.datasetId !== manifest.id) {
+          throw new NamedError(ErrorName.NotFineTuned, 'No fine-tuned model for this dataset yet: run step 4 first.');
+        }
+        const {spec, classes} = checkpoint.manifest;
+        if (weights?.info.id !== spec.weightsId) {
+          throw new NamedError(ErrorName.WeightsNotLoaded, 'Load the VGG16 weights this model was fine-tuned from.');
+        }
+        await useBackend(await currentRuntime(), 'inference');
+        const head = buildHead(featureShapeFor(spec.inputSize), classes.length, checkpoint.manifest.options.seed);
+        const model = buildFineTuneModel(freshConvBase(spec.inputSize), head, spec.inputSize);
+        try {
+          loadTrainableWeights(model, checkpoint);
+          const scored = await evaluateOnImages(model, imagesOf(manifest, split), classes.length, async (batch) => {
             const pixels = await datasets.readPixels(batch, spec.inputSize);
             return tf.tidy(() => preprocess(tf.tensor4d(pixels, [batch.length, spec.inputSize, spec.inputSize, 3], 'int32'), spec.preprocessing));
-          },
-        );
-        return {split, model: 'fine-tuned', classes, ...scored};
+          });
+          return {split, model: 'fine-tuned', classes, datasetId: manifest.id, ...scored};
+        } finally {
+          model.dispose();
+        }
       });
     },
 
@@ -425,8 +465,8 @@ export function createTrainerApi() {
         await useBackend(await currentRuntime(), 'inference');
         const {model, spec, classes} = await headFor(manifest);
         const input = await loadFeatureSet(manifest, split, spec);
-        const scored = evaluateClassifier(model, input, featureShapeFor(spec.inputSize), classes.length);
-        return {split, model: 'head', classes, ...scored};
+        const scored = await evaluateClassifier(model, input, featureShapeFor(spec.inputSize), classes.length);
+        return {split, model: 'head', classes, datasetId: manifest.id, ...scored};
       });
     },
 
@@ -451,14 +491,20 @@ function releaseCallback(callback: unknown): void {
  * A copy of the head on the current backend, from its values (read on the
  * backend that holds them): tensors never move between backends.
  */
-function copyOnBackend(head: tf.LayersModel, spec: FeatureSpec, classCount: number): tf.LayersModel {
-  const copy = buildHead(featureShapeFor(spec.inputSize), classCount, 0);
-  const values = head.getWeights().map((w) => tf.tensor(w.dataSync() as Float32Array, w.shape));
+async function copyOnBackend(head: tf.LayersModel, spec: FeatureSpec, classCount: number, seed: number): Promise<tf.LayersModel> {
+  const read = await Promise.all(head.getWeights().map(async (w) => ({values: (await w.data()) as Float32Array, shape: w.shape})));
+  const copy = buildHead(featureShapeFor(spec.inputSize), classCount, seed);
+  const values = read.map((w) => tf.tensor(w.values, w.shape));
   try {
     copy.setWeights(values);
   } finally {
     tf.dispose(values);
   }
   return copy;
+}
+
+function withoutResume<T extends {resume?: boolean}>(request: T): Omit<T, 'resume'> {
+  const {resume: _resume, ...rest} = request;
+  return rest;
 }
 

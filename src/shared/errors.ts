@@ -38,6 +38,8 @@ export const ErrorName = {
   NoDataset: 'NoDatasetError',
   /** Evaluation or fine-tuning needs a trained head (random layers on top would wreck block5). */
   HeadNotTrained: 'HeadNotTrainedError',
+  /** Evaluation or a resume needs a fine-tuning run (a checkpoint) for this dataset, and there is none. */
+  NotFineTuned: 'NotFineTunedError',
   /** Training needs features that are not in the cache yet. */
   FeaturesMissing: 'FeaturesMissingError',
   /** A backend returned features that are not numbers; nothing of them was stored. */

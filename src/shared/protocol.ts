@@ -289,6 +289,8 @@ export interface ImagePrediction {
 
 export interface EvaluationResult {
   split: Split;
+  /** The dataset (and split) the numbers are about. */
+  datasetId: string;
   /** Which model was evaluated. */
   model: 'head' | 'fine-tuned';
   loss: number;
@@ -332,6 +334,7 @@ export interface FineTuneResult {
 
 /** What the last fine-tuning checkpoint holds, for "resume" in the UI. */
 export interface CheckpointInfo {
+  datasetId: string;
   epoch: number;
   epochs: number;
   history: EpochLog[];

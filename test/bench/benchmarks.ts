@@ -23,7 +23,49 @@ export const BENCHMARKS: Record<string, () => Promise<BenchRow[]>> = {
   'features-32': () => features(32, 8, 4),
   'features-150': () => features(150, 2, 1),
   'feature-cache': featureCache,
+  'fine-tune-32': () => fineTuneSteps(32, ['webgl', 'cpu', 'webgpu']),
+  // Only WebGL at 150: minutes per image elsewhere on SwiftShader; a fresh worker of its own.
+  'fine-tune-150': () => fineTuneSteps(150, ['webgl']),
 };
+
+/**
+ * One fine-tuning epoch (augment → VGG16 with block5 trainable → head, SGD
+ * step; then validation) per training backend on 8 training and 2
+ * validation images; reported per training image. WebGPU goes last: on
+ * SwiftShader its device has been seen to get lost in training.
+ */
+async function fineTuneSteps(size: number, backends: BackendName[]): Promise<BenchRow[]> {
+  const rows: BenchRow[] = [];
+  const trainer = TrainerClient.start();
+  try {
+    await trainer.importDataset(asFile(await smallJpegZip(20), 'bench-fine-tune.zip'), {fractions: {train: 8, validation: 2, test: 0}});
+    await trainer.loadWeights({kind: 'random', seed: 9});
+    {
+      const {spec} = await trainer.computeFeatures({inputSize: size, preprocessing: 'rescale'});
+      await trainer.trainHead(spec, {epochs: 1, batchSize: 4});
+      const perImage = new Map<string, number>();
+      for (const backend of backends) {
+        const runtime = await trainer.configureRuntime({training: backend});
+        if (runtime.phases.training.backend !== backend) continue;
+        try {
+          const result = await trainer.fineTune({epochs: 1, batchSize: 4});
+          const seconds = result.history[0]!.seconds / 8;
+          perImage.set(backend, seconds);
+          rows.push({label: `${backend}, ${size}×${size}, per training image (epoch incl. validation)`, value: round(seconds), unit: 's'});
+        } catch (err) {
+          rows.push({label: `${backend}, ${size}×${size}: failed with ${(err as Error).name}`, value: Number.NaN, unit: (err as Error).message.slice(0, 80)});
+        }
+      }
+      const webgl = perImage.get('webgl');
+      for (const [backend, seconds] of perImage) {
+        if (webgl && backend !== 'webgl') rows.push({label: `${backend} / webgl at ${size}×${size}`, value: round(seconds / webgl), unit: '×'});
+      }
+    }
+  } finally {
+    trainer.dispose();
+  }
+  return rows;
+}
 
 /**
  * The dataset path end to end (zip → decode → features → IndexedDB) against

@@ -16,7 +16,7 @@ function evaluation(manifest: DatasetManifest): EvaluationResult {
     probability: i === 1 ? 0.9 : i === 4 ? 0.6 : 0.8,
   }));
   const confusion = confusionMatrix(predictions.map((p) => p.truth), predictions.map((p) => p.predicted), 2);
-  return {split: 'test', model: 'head', loss: 0.42, accuracy: accuracyOf(confusion), confusion, perClass: perClassMetrics(confusion), predictions, classes: manifest.classes};
+  return {split: 'test', model: 'head', datasetId: manifest.id, loss: 0.42, accuracy: accuracyOf(confusion), confusion, perClass: perClassMetrics(confusion), predictions, classes: manifest.classes};
 }
 
 const captions = (el: TlResults) =>

@@ -140,6 +140,11 @@ function watchDeviceLoss(backend: tf.KernelBackend): void {
   });
 }
 
+/** Records that the WebGPU device is gone when an operation fails that way before `device.lost` settles. */
+export function markGpuLost(reason: string): void {
+  gpuLost ??= reason;
+}
+
 /** Throws GpuDeviceLostError once the WebGPU device is gone; jobs call it between batches. */
 export function assertGpuAlive(): void {
   if (gpuLost !== null && tf.getBackend() === 'webgpu') {

@@ -5,6 +5,7 @@ import type {EpochLog, FeatureSpec, FineTuneOptions} from '../../src/shared/prot
 export interface StoredTensor {
   name: string;
   shape: number[];
+  dtype: 'float32' | 'int32';
   data: ArrayBuffer;
 }
 
@@ -37,10 +38,10 @@ const payloadKey = (epoch: number) => `payload:${epoch}`;
 
 /**
  * Fine-tuning checkpoints in IndexedDB, written so a crash at any moment
- * leaves a usable one: the epoch's weights and optimizer state first, in
- * their own transaction, then the manifest that points at them, each with
- * strict durability (flushed to disk before the transaction completes).
- * The previous epoch's payload is deleted only after the new manifest is in.
+ * leaves a usable one: in one transaction (all or nothing) the epoch's
+ * weights and optimizer state go in first, then the manifest that points at
+ * them, then the previous epoch's payload goes; with strict durability, the
+ * transaction completes only once it is on disk.
  */
 export class CheckpointStore {
   #db: Promise<IDBDatabase> | null = null;
@@ -49,10 +50,16 @@ export class CheckpointStore {
 
   async save(checkpoint: Checkpoint): Promise<void> {
     const {manifest} = checkpoint;
-    const previous = await this.#get<CheckpointManifest>(MANIFEST).catch(() => undefined);
-    await this.#put(payloadKey(manifest.epoch), {weights: checkpoint.weights, optimizer: checkpoint.optimizer});
-    await this.#put(MANIFEST, {...manifest, schema: SCHEMA, savedAt: Date.now()});
-    if (previous && previous.epoch !== manifest.epoch) await this.#delete(payloadKey(previous.epoch)).catch(() => {});
+    await this.#transaction('readwrite', (store) => {
+      const previous = store.get(MANIFEST) as IDBRequest<CheckpointManifest | undefined>;
+      store.put({weights: checkpoint.weights, optimizer: checkpoint.optimizer}, payloadKey(manifest.epoch));
+      const written = store.put({...manifest, schema: SCHEMA, savedAt: Date.now()}, MANIFEST);
+      previous.onsuccess = () => {
+        const old = previous.result?.epoch;
+        if (old !== undefined && old !== manifest.epoch) store.delete(payloadKey(old));
+      };
+      return written;
+    });
   }
 
   /** The last checkpoint's manifest alone (cheap: no weights read). */
@@ -96,14 +103,6 @@ export class CheckpointStore {
 
   #get<T>(key: string): Promise<T | undefined> {
     return this.#transaction('readonly', (store) => store.get(key) as IDBRequest<T | undefined>);
-  }
-
-  async #put(key: string, value: unknown): Promise<void> {
-    await this.#transaction('readwrite', (store) => store.put(value, key));
-  }
-
-  async #delete(key: string): Promise<void> {
-    await this.#transaction('readwrite', (store) => store.delete(key));
   }
 }
 

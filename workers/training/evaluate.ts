@@ -35,24 +35,42 @@ function rowLosses(labels: readonly number[], scores: tf.Tensor2D, classCount: n
 }
 
 /**
+ * Scores and per-row losses read back asynchronously: on WebGPU a
+ * synchronous read (dataSync/arraySync) has been seen to return zeros.
+ */
+async function scoreRows(model: tf.LayersModel, x: tf.Tensor, labels: readonly number[], classCount: number, batchSize: number) {
+  const [scores, losses] = tf.tidy(() => {
+    const s = model.predict(x, {batchSize}) as tf.Tensor2D;
+    return [s, rowLosses(labels, s, classCount).sum()];
+  });
+  try {
+    return {rows: await scores.array(), lossSum: (await losses.data())[0]!};
+  } finally {
+    tf.dispose([scores, losses]);
+  }
+}
+
+/**
  * Runs a classifier (the head) over a split's cached features and scores
  * it: loss, accuracy, the confusion matrix, per-class precision/recall/F1,
  * and every image's prediction with its probability.
  */
-export function evaluateClassifier(
+export async function evaluateClassifier(
   model: tf.LayersModel,
   input: EvaluationInput,
   featureShape: readonly number[],
   classCount: number,
   batchSize = 32,
-): Scores {
+): Promise<Scores> {
   const n = input.labels.length;
   if (n === 0) return summarize([], [], 0, classCount);
-  const [loss, probabilities] = tf.tidy(() => {
-    const scores = model.predict(tf.tensor(input.features, [n, ...featureShape]), {batchSize}) as tf.Tensor2D;
-    return [rowLosses(input.labels, scores, classCount).mean().dataSync()[0]!, scores.arraySync()] as const;
-  });
-  return summarize(predictionsFrom(probabilities, input, classCount), input.labels, loss, classCount);
+  const x = tf.tensor(input.features, [n, ...featureShape]);
+  try {
+    const {rows, lossSum} = await scoreRows(model, x, input.labels, classCount, batchSize);
+    return summarize(predictionsFrom(rows, input, classCount), input.labels, lossSum / n, classCount);
+  } finally {
+    x.dispose();
+  }
 }
 
 /** The same for the fine-tuned model, from the images themselves (block5 changed: cached features no longer apply). */
@@ -67,13 +85,13 @@ export async function evaluateOnImages(
   let lossSum = 0;
   for (let start = 0; start < input.images.length; start += batchSize) {
     const x = await toInput(input.images.slice(start, start + batchSize));
-    const [loss, rows] = tf.tidy(() => {
-      const scores = model.predict(x) as tf.Tensor2D;
-      return [rowLosses(input.labels.slice(start, start + batchSize), scores, classCount).sum().dataSync()[0]!, scores.arraySync()] as const;
-    });
-    x.dispose();
-    lossSum += loss;
-    probabilities.push(...rows);
+    try {
+      const scored = await scoreRows(model, x, input.labels.slice(start, start + batchSize), classCount, batchSize);
+      lossSum += scored.lossSum;
+      probabilities.push(...scored.rows);
+    } finally {
+      x.dispose();
+    }
   }
   const n = input.images.length;
   return summarize(predictionsFrom(probabilities, input, classCount), input.labels, n ? lossSum / n : 0, classCount);

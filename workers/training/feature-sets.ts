@@ -7,6 +7,12 @@ import type {FeatureSet} from './train-head.ts';
 
 const CHUNK = 256;
 
+/** A split's images (manifest indices) and their labels. */
+export function imagesOf(manifest: Pick<DatasetManifest, 'images'>, split: Split): {images: number[]; labels: number[]} {
+  const images = manifest.images.flatMap((image, index) => (image.split === split ? [index] : []));
+  return {images, labels: images.map((index) => manifest.images[index]!.label)};
+}
+
 /**
  * Reads the features of one split from IndexedDB only: no zip, no VGG16,
  * no network. Missing features are a named error, never a silent gap.
@@ -17,7 +23,7 @@ export async function loadFeatureSet(
   spec: FeatureSpec,
   store: UseStore = featureStore(),
 ): Promise<FeatureSet & {images: number[]}> {
-  const indices = manifest.images.flatMap((image, index) => (image.split === split ? [index] : []));
+  const {images: indices} = imagesOf(manifest, split);
   const images = indices.map((index) => manifest.images[index]!);
   const size = featureShapeFor(spec.inputSize).reduce((a, b) => a * b, 1);
   const features = new Float32Array(images.length * size);

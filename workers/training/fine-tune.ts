@@ -3,10 +3,12 @@ import {ErrorName, NamedError, hasErrorName} from '../../src/shared/errors.ts';
 import {mulberry32, shuffleInPlace} from '../../src/shared/random.ts';
 import type {EpochLog, FeatureSpec, FineTuneOptions} from '../../src/shared/protocol.ts';
 import {preprocess} from '../model/preprocess.ts';
-import {assertGpuAlive} from '../runtime/backends.ts';
+import {assertGpuAlive, markGpuLost} from '../runtime/backends.ts';
 import {betweenBatches} from '../runtime/jobs.ts';
 import {augmentBatch, drawAugmentParams} from './augment.ts';
 import type {Checkpoint, CheckpointStore, StoredTensor} from './checkpoint-store.ts';
+import {evaluateOnImages} from './evaluate.ts';
+import {allFinite, fromStored, toStored} from './stored-tensors.ts';
 import {SeededDropout, labelTensor, lossFor} from './head.ts';
 
 export interface LabelledImages {
@@ -51,31 +53,27 @@ export interface FineTuned {
  * of memory stop with a named error and leave the last good checkpoint.
  */
 export async function fineTune(job: FineTuneJob): Promise<FineTuned> {
-  const {convBase, head, options, spec, signal} = job;
-  convBase.trainable = true;
-  for (const layer of convBase.layers) layer.trainable = layer.name.startsWith('block5');
-  const input = tf.input({shape: [spec.inputSize, spec.inputSize, 3]});
-  const model = tf.model({inputs: input, outputs: head.apply(convBase.apply(input)) as tf.SymbolicTensor, name: 'fine_tuned'});
+  const {options, spec, signal} = job;
+  checkOptions(options);
+  let model: tf.LayersModel | null = null;
   const optimizer = tf.train.momentum(options.learningRate, options.momentum);
-  model.compile({optimizer, loss: lossFor(job.classCount), metrics: ['accuracy']});
-  const dropout = head.layers.find((l): l is SeededDropout => l instanceof SeededDropout);
-
-  const history: EpochLog[] = [...(job.resume?.manifest.history ?? [])];
   try {
+    model = buildFineTuneModel(job.convBase, job.head, spec.inputSize);
+    model.compile({optimizer, loss: lossFor(job.classCount), metrics: ['accuracy']});
+    const dropout = job.head.layers.find((l): l is SeededDropout => l instanceof SeededDropout);
+    const history: EpochLog[] = [...(job.resume?.manifest.history ?? [])];
     if (job.resume) await restore(model, optimizer, job.resume);
     for (let epoch = history.length + 1; epoch <= options.epochs; epoch++) {
       const started = performance.now();
       const random = mulberry32(options.seed * 7919 + epoch);
       dropout?.restartAt(epoch * 1_000_000);
       const train = await runEpoch(job, model, random, signal);
-      const validation = await scoreValidation(job, model, signal);
-      if (!Number.isFinite(train.loss) || !Number.isFinite(validation.loss)) {
-        throw new NamedError(
-          ErrorName.TrainingDiverged,
-          `The loss became ${train.loss} in epoch ${epoch}; the checkpoint of epoch ${epoch - 1} is kept. Lower the learning rate and resume.`,
-          {epoch},
-        );
+      const validation = await evaluateOnImages(model, job.validation, job.classCount, (images) => loadBatch(job, images, signal), options.batchSize);
+      const weights = await toStored(model.trainableWeights.map((w) => ({name: w.originalName, tensor: w.read()})));
+      for (const [what, value] of [['training loss', train.loss], ['validation loss', validation.loss]] as const) {
+        if (!Number.isFinite(value)) throw diverged(epoch, `the ${what} became ${value}`);
       }
+      if (!allFinite(weights)) throw diverged(epoch, 'the weights stopped being numbers');
       const log: EpochLog = {
         epoch,
         loss: train.loss,
@@ -88,18 +86,69 @@ export async function fineTune(job: FineTuneJob): Promise<FineTuned> {
       history.push(log);
       await job.checkpoints.save({
         manifest: {schema: 1, epoch, spec, datasetId: job.datasetId, classes: job.classes, options, history: [...history], savedAt: 0},
-        weights: await readTensors(model.trainableWeights.map((w) => ({name: w.originalName, tensor: w.read()}))),
+        weights,
         optimizer: await readOptimizer(optimizer),
       });
       job.onEpoch?.(log);
     }
     return {model, history};
   } catch (err) {
-    model.dispose(); // the conv base and head inside it too
+    // The conv base and the head are inside the model; if it was never built, dispose them alone.
+    if (model) model.dispose();
+    else {
+      job.convBase.dispose();
+      job.head.dispose();
+    }
     throw asNamed(err);
   } finally {
     optimizer.dispose();
   }
+}
+
+/**
+ * VGG16 with blocks 1–4 frozen and block5 trainable, the head on top: one
+ * model over the two, sharing their variables.
+ */
+export function buildFineTuneModel(convBase: tf.LayersModel, head: tf.LayersModel, inputSize: number): tf.LayersModel {
+  convBase.trainable = true;
+  for (const layer of convBase.layers) layer.trainable = layer.name.startsWith('block5');
+  const input = tf.input({shape: [inputSize, inputSize, 3]});
+  return tf.model({inputs: input, outputs: head.apply(convBase.apply(input)) as tf.SymbolicTensor, name: 'fine_tuned'});
+}
+
+/** Puts a checkpoint's block5 and head weights into a freshly built fine-tuning model. */
+export function loadTrainableWeights(model: tf.LayersModel, checkpoint: Pick<Checkpoint, 'weights'>): void {
+  const variables = model.trainableWeights;
+  const stored = checkpoint.weights;
+  const fits = stored.length === variables.length && variables.every((v, i) => v.shape.join() === stored[i]!.shape.join());
+  if (!fits) {
+    throw new NamedError(ErrorName.InvalidRequest, 'The checkpoint does not fit this model (another input size or class count): start a new run.');
+  }
+  tf.tidy(() => variables.forEach((v, i) => v.write(fromStored(stored[i]!))));
+}
+
+function diverged(epoch: number, what: string): NamedError {
+  return new NamedError(
+    ErrorName.TrainingDiverged,
+    `In epoch ${epoch} ${what}; the checkpoint of epoch ${epoch - 1} is kept. Lower the learning rate and resume.`,
+    {epoch},
+  );
+}
+
+function loadBatch(job: FineTuneJob, images: number[], signal?: AbortSignal): Promise<tf.Tensor4D> {
+  const size = job.spec.inputSize;
+  return job.readPixels(images, signal).then((pixels) =>
+    tf.tidy(() => preprocess(tf.tensor4d(pixels, [images.length, size, size, 3], 'int32'), job.spec.preprocessing)),
+  );
+}
+
+function checkOptions(o: FineTuneOptions): void {
+  const problems: string[] = [];
+  if (!(o.learningRate > 0)) problems.push('the learning rate must be above 0');
+  if (!(o.momentum >= 0 && o.momentum < 1)) problems.push('momentum must be from 0 up to (not including) 1');
+  if (!Number.isInteger(o.epochs) || o.epochs < 1) problems.push('epochs must be a whole number from 1');
+  if (!Number.isInteger(o.batchSize) || o.batchSize < 1) problems.push('the batch size must be a whole number from 1');
+  if (problems.length > 0) throw new NamedError(ErrorName.InvalidRequest, `Cannot fine-tune: ${problems.join('; ')}.`, {problems});
 }
 
 async function runEpoch(job: FineTuneJob, model: tf.LayersModel, random: () => number, signal?: AbortSignal) {
@@ -128,42 +177,11 @@ async function runEpoch(job: FineTuneJob, model: tf.LayersModel, random: () => n
   return {loss: lossSum / order.length, accuracy: accuracySum / order.length};
 }
 
-/** Validation without augmentation: loss and accuracy over the whole split. */
-async function scoreValidation(job: FineTuneJob, model: tf.LayersModel, signal?: AbortSignal) {
-  const {spec} = job;
-  let lossSum = 0;
-  let correct = 0;
-  const n = job.validation.images.length;
-  for (let start = 0; start < n; start += job.options.batchSize) {
-    await betweenBatches(signal);
-    const images = job.validation.images.slice(start, start + job.options.batchSize);
-    const labels = job.validation.labels.slice(start, start + job.options.batchSize);
-    const pixels = await job.readPixels(images, signal);
-    const [loss, right] = tf.tidy(() => {
-      const x = preprocess(tf.tensor4d(pixels, [images.length, spec.inputSize, spec.inputSize, 3], 'int32'), spec.preprocessing);
-      const y = labelTensor(labels, job.classCount);
-      const scores = model.predict(x) as tf.Tensor2D;
-      const losses = job.classCount === 2 ? tf.metrics.binaryCrossentropy(y, scores) : tf.metrics.categoricalCrossentropy(y, scores);
-      const predicted = job.classCount === 2 ? scores.greaterEqual(0.5).toInt().reshape([-1]) : scores.argMax(1);
-      return [losses.sum().dataSync()[0]!, predicted.equal(tf.tensor1d(labels, 'int32')).sum().dataSync()[0]!];
-    });
-    lossSum += loss;
-    correct += right;
-  }
-  return {loss: n ? lossSum / n : 0, accuracy: n ? correct / n : 0};
-}
-
-async function readTensors(named: Array<{name: string; tensor: tf.Tensor}>): Promise<StoredTensor[]> {
-  return Promise.all(
-    named.map(async ({name, tensor}) => ({name, shape: tensor.shape, data: ((await tensor.data()) as Float32Array).slice().buffer})),
-  );
-}
-
 /** The optimizer's state as bytes. getWeights() makes a fresh scalar for the iteration count: dispose it; the rest are its live variables. */
 async function readOptimizer(optimizer: tf.Optimizer): Promise<StoredTensor[]> {
   const state = await optimizer.getWeights();
   try {
-    return await readTensors(state);
+    return await toStored(state);
   } finally {
     tf.dispose(state.filter((s) => s.name === 'iter').map((s) => s.tensor));
   }
@@ -171,14 +189,8 @@ async function readOptimizer(optimizer: tf.Optimizer): Promise<StoredTensor[]> {
 
 /** Puts a checkpoint's trainable weights and optimizer state back into a freshly built model. */
 async function restore(model: tf.LayersModel, optimizer: tf.Optimizer, checkpoint: Checkpoint): Promise<void> {
-  const variables = model.trainableWeights;
-  const stored = checkpoint.weights;
-  const fits = stored.length === variables.length && variables.every((v, i) => v.shape.join() === stored[i]!.shape.join());
-  if (!fits) {
-    throw new NamedError(ErrorName.InvalidRequest, 'The checkpoint does not fit this model (another input size or class count): start a new run.');
-  }
-  tf.tidy(() => variables.forEach((v, i) => v.write(tf.tensor(new Float32Array(stored[i]!.data), stored[i]!.shape))));
-  const state = checkpoint.optimizer.map((w) => ({name: w.name, tensor: tf.tensor(new Float32Array(w.data), w.shape)}));
+  loadTrainableWeights(model, checkpoint);
+  const state = checkpoint.optimizer.map((w) => ({name: w.name, tensor: fromStored(w)}));
   try {
     await optimizer.setWeights(state);
   } finally {
@@ -186,11 +198,21 @@ async function restore(model: tf.LayersModel, optimizer: tf.Optimizer, checkpoin
   }
 }
 
-const OUT_OF_MEMORY = /out of memory|\bOOM\b|failed to allocate|allocation failed|exceeds the (maximum|size) (size|limit)/i;
+/** How running out of memory surfaces: WebGL's texture limits, allocation failures, WebGPU's out-of-memory errors. */
+const OUT_OF_MEMORY = /out of memory|\bOOM\b|failed to allocate|allocation failed|exceeds the (maximum|size) (size|limit)|greater than WebGL maximum|texture size/i;
+/** How WebGPU failures surface when the device goes away mid-step (seen with SwiftShader: "Failed to execute 'mapAsync' on 'GPUBuffer': A valid external Instance reference no longer exists"). */
+const DEVICE_GONE = /mapAsync|GPUBuffer|GPUDevice|device (is |was )?lost|Instance reference no longer exists/i;
 
 function asNamed(err: unknown): unknown {
   if (err instanceof NamedError || hasErrorName(err, ErrorName.Cancelled)) return err;
   const message = (err as Error)?.message ?? String(err);
+  if (DEVICE_GONE.test(message)) {
+    if (tf.getBackend() === 'webgpu') markGpuLost(message); // the next backend choice skips it
+    return new NamedError(
+      ErrorName.GpuDeviceLost,
+      `The GPU device stopped answering (${message}). The last checkpoint is kept: reload the page, or pick another training backend, and resume.`,
+    );
+  }
   if (OUT_OF_MEMORY.test(message)) {
     return new NamedError(ErrorName.OutOfMemory, `The backend ran out of memory (${message}). The last checkpoint is kept: resume with a smaller batch.`);
   }

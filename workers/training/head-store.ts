@@ -1,18 +1,22 @@
 import * as tf from '@tensorflow/tfjs';
 import {createStore, get, set, type UseStore} from 'idb-keyval';
 import type {FeatureSpec} from '../../src/shared/protocol.ts';
+import type {StoredTensor} from './checkpoint-store.ts';
 import {buildHead} from './head.ts';
+import {fromStored, toStored} from './stored-tensors.ts';
 
-const SCHEMA = 1;
+const SCHEMA = 2;
 
 /** A trained head as kept in IndexedDB: small (a few MB), so a reload can evaluate or fine-tune without retraining. */
 export interface StoredHead {
   schema: number;
   spec: FeatureSpec;
+  /** The dataset (with its split) it was trained on: scoring it on another split's test images would leak. */
+  datasetId: string;
   classes: string[];
   featureShape: number[];
   seed: number;
-  weights: Array<{shape: number[]; data: ArrayBuffer}>;
+  weights: StoredTensor[];
 }
 
 let defaultStore: UseStore | undefined;
@@ -24,12 +28,10 @@ export function headStore(): UseStore {
 
 export async function saveHead(
   model: tf.LayersModel,
-  meta: Pick<StoredHead, 'spec' | 'classes' | 'featureShape' | 'seed'>,
+  meta: Pick<StoredHead, 'spec' | 'datasetId' | 'classes' | 'featureShape' | 'seed'>,
   store = headStore(),
 ): Promise<void> {
-  const weights = await Promise.all(
-    model.getWeights().map(async (w) => ({shape: w.shape, data: ((await w.data()) as Float32Array).slice().buffer})),
-  );
+  const weights = await toStored(model.weights.map((w) => ({name: w.originalName, tensor: w.read()})));
   await set('current', {...meta, schema: SCHEMA, weights} satisfies StoredHead, store);
 }
 
@@ -38,7 +40,7 @@ export async function loadHead(store = headStore()): Promise<{model: tf.LayersMo
   const stored = await get<StoredHead>('current', store);
   if (stored?.schema !== SCHEMA) return null;
   const model = buildHead(stored.featureShape, stored.classes.length, stored.seed);
-  const tensors = stored.weights.map((w) => tf.tensor(new Float32Array(w.data), w.shape));
+  const tensors = stored.weights.map(fromStored);
   try {
     model.setWeights(tensors);
   } finally {

@@ -79,7 +79,7 @@ export async function trainHead(job: TrainHeadJob): Promise<TrainedHead> {
         tf.dispose([x!, y!]);
       }
       throwIfCancelled(signal);
-      const [valLoss, valAccuracy] = evaluate(model, xVal, yVal, options.batchSize);
+      const [valLoss, valAccuracy] = await evaluate(model, xVal, yVal, options.batchSize);
       const loss = fit.history['loss']![0] as number;
       if (!Number.isFinite(loss) || !Number.isFinite(valLoss)) {
         throw new NamedError(ErrorName.TrainingDiverged, `The loss became ${loss} in epoch ${epoch}: lower the learning rate.`, {epoch});
@@ -119,10 +119,11 @@ export async function trainHead(job: TrainHeadJob): Promise<TrainedHead> {
   }
 }
 
-function evaluate(model: tf.LayersModel, x: tf.Tensor, y: tf.Tensor, batchSize: number): [number, number] {
+/** Validation loss and accuracy, read back asynchronously (synchronous reads are unreliable on WebGPU). */
+async function evaluate(model: tf.LayersModel, x: tf.Tensor, y: tf.Tensor, batchSize: number): Promise<[number, number]> {
   const result = model.evaluate(x, y, {batchSize}) as tf.Scalar[];
   try {
-    return [result[0]!.dataSync()[0]!, result[1]!.dataSync()[0]!];
+    return [(await result[0]!.data())[0]!, (await result[1]!.data())[0]!];
   } finally {
     tf.dispose(result);
   }

@@ -58,7 +58,8 @@ export class TlGallery extends LitElement {
       const cell = this.cell;
       return this.#byMistakes()
         .filter((p) => (this.label < 0 || p.truth === this.label) && (!cell || (p.truth === cell.truth && p.predicted === cell.predicted)))
-        .map((p) => p.image);
+        .map((p) => p.image)
+        .filter((image) => image < this.images.length); // predictions about another dataset are not drawn
     }
     const out: number[] = [];
     this.images.forEach((image, i) => {

@@ -116,6 +116,7 @@ export class TlPlayground extends LitElement {
     task: async ([file, options]: [File, ImportOptions], {signal}) => {
       this.importProgress = null;
       this.datasetError = null;
+      this.previewPixels = null;
       try {
         this.manifest = await this.#trainer().importDataset(file, options, {
           signal,
@@ -202,7 +203,7 @@ export class TlPlayground extends LitElement {
         show(result.history);
         return result;
       } finally {
-        this.checkpoint = await this.#trainer().checkpointInfo().catch(() => null);
+        await this.#refreshCheckpoint();
       }
     },
     autoRun: false,
@@ -228,10 +229,7 @@ export class TlPlayground extends LitElement {
       if (this.runtime.status === TaskStatus.COMPLETE) void this.weights.run([{kind: 'url', url: this.weightsUrl}]);
     });
     void this.#restoreDataset();
-    void this.#trainer()
-      .checkpointInfo()
-      .then((info) => (this.checkpoint = info))
-      .catch(() => {});
+    void this.#refreshCheckpoint();
   }
 
   async #restoreDataset(): Promise<void> {
@@ -331,7 +329,7 @@ export class TlPlayground extends LitElement {
         ? 'This dataset has no test images: add a test/ folder, or give the test split a share in step 1.'
         : '';
     const busy = this.evaluation.status === TaskStatus.PENDING;
-    const fineTuned = this.fineTuning.status === TaskStatus.COMPLETE;
+    const fineTuned = this.checkpoint !== null && this.checkpoint.datasetId === this.manifest?.id;
     return html`
       <button type="button" ?disabled=${busy || Boolean(blocked)} @click=${() => this.evaluation.run(['head'])}>Evaluate the head on the test split</button>
       <button type="button" ?disabled=${busy || Boolean(blocked) || !fineTuned} @click=${() => this.evaluation.run(['fine-tuned'])}>
@@ -340,7 +338,9 @@ export class TlPlayground extends LitElement {
       ${blocked ? html`<p class="hint">${blocked}</p>` : nothing}
       ${this.evaluation.render({
         pending: () => html`<p role="status">Evaluating…</p>`,
-        complete: (result) => html`<tl-results .result=${result} .manifest=${this.manifest}></tl-results>`,
+        // Numbers about another dataset or split (imported or redrawn since) are not shown.
+        complete: (result) =>
+          result.datasetId === this.manifest?.id ? html`<tl-results .result=${result} .manifest=${this.manifest}></tl-results>` : nothing,
         error: (err) => html`<p class="error" role="alert">${describe(err)}</p>`,
       })}
     `;
@@ -419,13 +419,19 @@ export class TlPlayground extends LitElement {
     `;
   }
 
+  /** The last checkpoint; its settings fill the form, so "Resume" goes on with what the run started with. */
+  async #refreshCheckpoint(): Promise<void> {
+    this.checkpoint = await this.#trainer().checkpointInfo().catch(() => null);
+    if (this.checkpoint) this.fineTuneOptions = {...this.checkpoint.options};
+  }
+
   #renderFineTune() {
     const running = this.fineTuning.status === TaskStatus.PENDING;
     const o = this.fineTuneOptions;
     const a = o.augment;
     const backend = this.runtime.value?.phases.training.backend;
     const ready = this.features !== null && this.manifest !== null && this.weights.status === TaskStatus.COMPLETE;
-    const canResume = this.checkpoint !== null && this.checkpoint.epoch < this.checkpoint.epochs;
+    const canResume = this.checkpoint !== null && this.checkpoint.datasetId === this.manifest?.id;
     const number = (name: string, label: string, value: number, step = 'any', min = '0') =>
       html`<label>${label}<input name=${name} type="number" step=${step} min=${min} .value=${String(value)} ?disabled=${running} /></label>`;
     return html`
@@ -440,9 +446,13 @@ export class TlPlayground extends LitElement {
           ? html`<button type="button" @click=${() => this.fineTuning.abort()}>Cancel</button>`
           : html`<button type="submit" ?disabled=${!ready}>Fine-tune</button>
               ${canResume
-                ? html`<button type="submit" name="resume" value="1" ?disabled=${!ready}>Resume from epoch ${this.checkpoint!.epoch} of ${this.checkpoint!.epochs}</button>`
+                ? html`<button type="submit" name="resume" value="1" ?disabled=${!ready}>Resume after epoch ${this.checkpoint!.epoch}</button>`
                 : nothing}`}
       </form>
+      <p class="hint">
+        A resumed run keeps its seed, learning rate and augmentation; only the number of epochs and the batch size (smaller after
+        running out of memory) change. Keras reads the shear range in degrees: the 2016 tutorial's 0.2 meant radians (about 11.5°).
+      </p>
       <p class="hint">
         ${ready ? `Runs on ${backend ?? 'the training backend'}; a checkpoint is saved after every epoch.` : 'Waiting for VGG16 weights, features and a trained head (steps 2–3).'}
       </p>
@@ -475,8 +485,10 @@ export class TlPlayground extends LitElement {
 
   #onFineTune(event: SubmitEvent): void {
     event.preventDefault();
-    this.fineTuneOptions = this.#readFineTuneForm(event.target as HTMLFormElement);
+    const form = this.#readFineTuneForm(event.target as HTMLFormElement);
     const resume = (event.submitter as HTMLButtonElement | null)?.name === 'resume';
+    // A resume sends only what may change; the worker keeps the rest from the checkpoint.
+    this.fineTuneOptions = resume ? {...this.fineTuneOptions, epochs: form.epochs, batchSize: form.batchSize} : form;
     void this.fineTuning.run([this.fineTuneOptions, resume]);
   }
 
@@ -485,7 +497,12 @@ export class TlPlayground extends LitElement {
     if (image < 0) return;
     const form = this.renderRoot.querySelector<HTMLFormElement>('form[aria-label="Fine-tuning settings"]');
     const augment = form ? this.#readFineTuneForm(form).augment : this.fineTuneOptions.augment;
-    this.previewPixels = await this.#trainer().augmentPreview(image, 8, this.#previewSeed++, augment, 150);
+    try {
+      this.previewPixels = await this.#trainer().augmentPreview(image, 8, this.#previewSeed++, augment, 150);
+    } catch (err) {
+      this.previewPixels = null;
+      this.datasetError = err;
+    }
   }
 
   #onComputeFeatures(event: SubmitEvent): void {

@@ -28,6 +28,10 @@ export class TlResults extends LitElement {
   @property({attribute: false}) manifest: DatasetManifest | null = null;
   @state() private cell: ConfusionCell = null;
 
+  protected override willUpdate(changed: Map<PropertyKey, unknown>): void {
+    if (changed.has('result')) this.cell = null; // a new evaluation starts unfiltered
+  }
+
   override render() {
     const r = this.result;
     if (!r || !this.manifest) return nothing;

@@ -13,15 +13,17 @@ const PATTERN = [
   [12, 13, 14, 15],
 ];
 
-function apply(params: Partial<AugmentParams>): number[][] {
-  return tf.tidy(() => {
-    const image = tf.tensor4d(PATTERN.flat(), [1, 4, 4, 1]);
-    const out = augmentBatch(image, [{...NO_AUGMENT, ...params}]);
-    return (out.reshape([4, 4]).arraySync() as number[][]).map((row) => row.map((v) => Math.round(v * 1e4) / 1e4));
-  });
+/** Read back asynchronously: on WebGPU, synchronous reads have been seen to return zeros. */
+async function apply(params: Partial<AugmentParams>): Promise<number[][]> {
+  const image = tf.tensor4d(PATTERN.flat(), [1, 4, 4, 1]);
+  const out = augmentBatch(image, [{...NO_AUGMENT, ...params}]);
+  const rows = (await out.reshape([4, 4]).array()) as number[][];
+  tf.dispose([image, out]);
+  return rows.map((row) => row.map((v) => Math.round(v * 1e4) / 1e4));
 }
 
-for (const backend of ['cpu', 'webgl'] as const) {
+// cpu as the reference; webgl and webgpu train when there is a GPU (here both run on SwiftShader).
+for (const backend of ['cpu', 'webgl', 'webgpu'] as const) {
   describe(`augmentation with Keras ImageDataGenerator semantics (${backend})`, function () {
     before(async () => {
       expect(await tf.setBackend(backend), `${backend} starts`).to.equal(true);
@@ -30,12 +32,12 @@ for (const backend of ['cpu', 'webgl'] as const) {
       await tf.setBackend('cpu');
     });
 
-    it('leaves an image alone with the identity transform', () => {
-      expect(apply({})).to.deep.equal(PATTERN);
+    it('leaves an image alone with the identity transform', async () => {
+      expect(await apply({})).to.deep.equal(PATTERN);
     });
 
-    it('rotates 90° about the centre: output[r][c] = input[3 − c][r]', () => {
-      expect(apply({theta: 90})).to.deep.equal([
+    it('rotates 90° about the centre: output[r][c] = input[3 − c][r]', async () => {
+      expect(await apply({theta: 90})).to.deep.equal([
         [12, 8, 4, 0],
         [13, 9, 5, 1],
         [14, 10, 6, 2],
@@ -43,8 +45,8 @@ for (const backend of ['cpu', 'webgl'] as const) {
       ]);
     });
 
-    it('flips horizontally', () => {
-      expect(apply({flip: true})).to.deep.equal([
+    it('flips horizontally', async () => {
+      expect(await apply({flip: true})).to.deep.equal([
         [3, 2, 1, 0],
         [7, 6, 5, 4],
         [11, 10, 9, 8],
@@ -52,15 +54,15 @@ for (const backend of ['cpu', 'webgl'] as const) {
       ]);
     });
 
-    it('shifts, filling the uncovered edge with the nearest pixel (scipy mode="nearest")', () => {
+    it('shifts, filling the uncovered edge with the nearest pixel (scipy mode="nearest")', async () => {
       // tx = +1 row: output[r] = input[r + 1]; the last row repeats the edge.
-      expect(apply({tx: 1})).to.deep.equal([PATTERN[1], PATTERN[2], PATTERN[3], PATTERN[3]]);
+      expect(await apply({tx: 1})).to.deep.equal([PATTERN[1], PATTERN[2], PATTERN[3], PATTERN[3]]);
       // ty = −2 columns: output[r][c] = input[r][c − 2]; columns 0 and 1 repeat column 0.
-      expect(apply({ty: -2})).to.deep.equal(PATTERN.map((row) => [row[0], row[0], row[0], row[1]]));
+      expect(await apply({ty: -2})).to.deep.equal(PATTERN.map((row) => [row[0], row[0], row[0], row[1]]));
     });
 
-    it('interpolates bilinearly between pixels (a half-pixel shift averages neighbours)', () => {
-      expect(apply({ty: 0.5})[0]).to.deep.equal([0.5, 1.5, 2.5, 3]);
+    it('interpolates bilinearly between pixels (a half-pixel shift averages neighbours)', async () => {
+      expect((await apply({ty: 0.5}))[0]).to.deep.equal([0.5, 1.5, 2.5, 3]);
     });
   });
 }
@@ -85,16 +87,19 @@ describe('augmentation draws', () => {
     expect(a.some((p) => p.flip) && a.some((p) => !p.flip)).to.equal(true);
   });
 
-  it('give the same pixels for the same seed on a real batch, and no tensors left', () => {
-    const before = tf.memory().numTensors;
-    const run = (seed: number) =>
-      tf.tidy(() => {
-        const random = mulberry32(seed);
-        const images = tf.randomUniform([3, 16, 16, 3], 0, 255, 'float32', 7) as tf.Tensor4D;
-        return Array.from(augmentBatch(images, [0, 1, 2].map(() => drawAugmentParams(DEFAULT_AUGMENT, 16, 16, random))).dataSync());
-      });
+  it('give the same pixels for the same seed on a real batch, and leave only their result', () => {
+    const images = tf.randomUniform([3, 16, 16, 3], 0, 255, 'float32', 7) as tf.Tensor4D;
+    const run = (seed: number) => {
+      const random = mulberry32(seed);
+      const before = tf.memory().numTensors;
+      const out = augmentBatch(images, [0, 1, 2].map(() => drawAugmentParams(DEFAULT_AUGMENT, 16, 16, random)));
+      expect(tf.memory().numTensors, 'only the output is new').to.equal(before + 1);
+      const values = Array.from(out.dataSync());
+      out.dispose();
+      return values;
+    };
     expect(run(5)).to.deep.equal(run(5));
     expect(run(5)).not.to.deep.equal(run(6));
-    expect(tf.memory().numTensors).to.equal(before);
+    images.dispose();
   });
 });

@@ -83,12 +83,16 @@ describe('fine-tuning block5 with the head', function () {
     whole.model.dispose();
 
     const checkpoints = store();
+    const baseline = tf.memory().numTensors;
     const first = models();
     const controller = new AbortController();
     const err = await rejection(
       fineTune({...base, ...first, checkpoints, options: options(), signal: controller.signal, onEpoch: () => controller.abort()}),
     );
     expect(err.name).to.equal(ErrorName.Cancelled);
+    // tfjs leaves one tensor behind per compile() of a model over nested models (seen with 4.22,
+    // not ours to dispose); anything beyond that would be a leak of ours.
+    expect(tf.memory().numTensors - baseline, 'a cancelled run leaves no tensors of its own').to.be.at.most(1);
     const checkpoint = (await checkpoints.load())!;
     expect(checkpoint.manifest.epoch).to.equal(1);
 
@@ -101,7 +105,8 @@ describe('fine-tuning block5 with the head', function () {
       values.forEach((v, i) => (worst = Math.max(worst, Math.abs(v - actual.get(name)![i]!) / (Math.abs(v) + 1e-3))));
     }
     console.log(`resumed vs uninterrupted: largest relative weight difference ${worst.toExponential(2)}`);
-    expect(worst).to.be.lessThan(1e-4);
+    // Same backend, same random streams, exact weights and optimizer state: nothing may differ at all.
+    expect(worst).to.equal(0);
     resumed.model.dispose();
   });
 
@@ -110,10 +115,12 @@ describe('fine-tuning block5 with the head', function () {
     const good = await fineTune({...base, ...models(), checkpoints, options: options({epochs: 1})});
     good.model.dispose();
     const checkpoint = (await checkpoints.load())!;
+    const baseline = tf.memory().numTensors;
     const err = await rejection(
       fineTune({...base, ...models(), checkpoints, options: options({epochs: 3, learningRate: 1e12}), resume: checkpoint}),
     );
     expect(err.name).to.equal(ErrorName.TrainingDiverged);
+    expect(tf.memory().numTensors - baseline, 'a diverged run leaves no tensors of its own (see above)').to.be.at.most(1);
     const kept = (await checkpoints.load())!;
     expect(kept.manifest.epoch).to.equal(1);
     for (const w of kept.weights) expect(new Float32Array(w.data).every(Number.isFinite), w.name).to.equal(true);
