@@ -31,6 +31,15 @@ function clusters(classCount: number, perClass: number, seed: number, noise = 1.
 
 const options = (overrides: Partial<HeadOptions> = {}): HeadOptions => ({...DEFAULT_HEAD_OPTIONS, epochs: 15, ...overrides});
 
+/** A head trained on labels that carry no signal (so validation loss soon rises), with its validation set. */
+async function trainOnNoise(labelSeed: number, dataSeed: number, overrides: Partial<HeadOptions>) {
+  const train = clusters(2, 40, dataSeed);
+  train.labels = train.labels.map((_, i) => (mulberry32(i + labelSeed)() < 0.5 ? 0 : 1));
+  const validation = clusters(2, 20, dataSeed + 1);
+  const trained = await trainHead({train, validation, featureShape: SHAPE, classCount: 2, options: options({learningRate: 3e-3, ...overrides})});
+  return {trained, validation};
+}
+
 describe('head training on cached features', function () {
   before(async () => {
     await tf.setBackend('wasm');
@@ -57,16 +66,7 @@ describe('head training on cached features', function () {
 
   it('keeps tensor counts flat with early stopping on, and ends at the best epoch even when patience never runs out', async () => {
     const before = tf.memory().numTensors;
-    const noisy = clusters(2, 40, 13);
-    noisy.labels = noisy.labels.map((_, i) => (mulberry32(i + 100)() < 0.5 ? 0 : 1));
-    const validation = clusters(2, 20, 14);
-    const trained = await trainHead({
-      train: noisy,
-      validation,
-      featureShape: SHAPE,
-      classCount: 2,
-      options: options({epochs: 12, learningRate: 3e-3, earlyStoppingPatience: 100}),
-    });
+    const {trained, validation} = await trainOnNoise(100, 13, {epochs: 12, earlyStoppingPatience: 100});
     const counts = trained.history.map((h) => h.numTensors);
     expect(new Set(counts).size, `tensor counts per epoch: ${counts.join(', ')}`).to.equal(1);
     expect(trained.stoppedEarly).to.equal(false);
@@ -108,16 +108,7 @@ describe('head training on cached features', function () {
 
   it('stops early and puts back the weights of the best epoch', async () => {
     // Labels that carry no signal: validation loss soon rises, and patience runs out.
-    const noise = clusters(2, 40, 7);
-    noise.labels = noise.labels.map((_, i) => mulberry32(i)() < 0.5 ? 0 : 1);
-    const validation = clusters(2, 20, 8);
-    const trained = await trainHead({
-      train: noise,
-      validation,
-      featureShape: SHAPE,
-      classCount: 2,
-      options: options({epochs: 40, learningRate: 3e-3, earlyStoppingPatience: 2}),
-    });
+    const {trained, validation} = await trainOnNoise(0, 7, {epochs: 40, earlyStoppingPatience: 2});
     expect(trained.stoppedEarly).to.equal(true);
     expect(trained.history.length).to.equal(trained.bestEpoch + 2);
     const [loss] = tf.tidy(() => {
