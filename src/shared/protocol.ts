@@ -63,13 +63,17 @@ export type WeightsSource =
   /** A tfjs layers model (model.json + binary shards) at this URL. */
   | {kind: 'url'; url: string; /** Ignore the IndexedDB copy and fetch again. */ refresh?: boolean}
   /** Seeded He-uniform weights: no transfer, for pipelines and baselines. */
-  | {kind: 'random'; seed: number};
+  | {kind: 'random'; seed: number}
+  /** Keras's weights-only HDF5 file (e.g. vgg16_weights_tf_dim_ordering_tf_kernels_notop.h5), as dropped. */
+  | {kind: 'file'; file: File}
+  /** Weights kept in IndexedDB by an earlier file load, by their id. */
+  | {kind: 'stored'; id: string};
 
 export interface WeightsInfo {
   /** Stable identity of the weights: SHA-256 of their bytes (or the seed). Part of every feature cache key. */
   id: string;
   /** Where the bytes came from this time. */
-  origin: 'network' | 'indexeddb' | 'generated';
+  origin: 'network' | 'indexeddb' | 'generated' | 'file';
   label: string;
   url?: string;
   bytes: number;

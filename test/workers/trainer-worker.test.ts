@@ -4,6 +4,7 @@ import {ErrorName, hasErrorName} from '../../src/shared/errors.ts';
 import type {Progress} from '../../src/shared/protocol.ts';
 import {randomVgg16Bundle} from '../../workers/model/weights-bundle.ts';
 import {makeImages, publishLayersModel} from '../support/fixtures.ts';
+import {VGG16_LAYER_NAMES, writeKerasH5} from '../support/keras-h5.ts';
 import {rejection} from '../support/rejection.ts';
 
 const SIZE = 32;
@@ -166,4 +167,35 @@ describe('trainer client', () => {
       trainer.dispose();
     }
   });
+
 });
+
+describe('Keras .h5 weights through the worker', () => {
+  it('loads a dropped .h5, keeps it, and loads it back by id in a new worker without the file', async () => {
+    const bundle = randomVgg16Bundle(14);
+    const file = new File([await writeKerasH5(bundle, VGG16_LAYER_NAMES, {legacyNames: true})], 'vgg16_notop.h5');
+    const first = TrainerClient.start();
+    let id: string;
+    try {
+      const info = await first.loadWeights({kind: 'file', file});
+      expect(info).to.include({origin: 'file', cached: true, bytes: bundle.data.byteLength});
+      expect(info.label).to.equal('Keras HDF5 file vgg16_notop.h5');
+      id = info.id;
+      const notH5 = await rejection(first.loadWeights({kind: 'file', file: new File(['{"weightsManifest": []}'], 'model.json')}));
+      expect(notH5.name).to.equal(ErrorName.WeightsUnreadable);
+      expect((await first.weightsInfo())?.id, 'a failed load keeps the weights').to.equal(id);
+    } finally {
+      first.dispose();
+    }
+    const reloaded = TrainerClient.start();
+    try {
+      const again = await reloaded.loadWeights({kind: 'stored', id});
+      expect(again).to.include({origin: 'indexeddb', id, label: 'Keras HDF5 file vgg16_notop.h5'});
+      const gone = await rejection(reloaded.loadWeights({kind: 'stored', id: 'sha256:nothing-here'}));
+      expect(gone.name).to.equal(ErrorName.WeightsUnreadable);
+    } finally {
+      reloaded.dispose();
+    }
+  });
+});
+

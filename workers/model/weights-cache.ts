@@ -31,6 +31,7 @@ export async function readCachedWeights(url: string, store = weightsStore()): Pr
 }
 
 /** Resolves once the transaction has committed; rejects with the browser's error (e.g. QuotaExceededError). */
-export async function writeCachedWeights(entry: Omit<CachedWeights, 'schema' | 'savedAt'>, store = weightsStore()): Promise<void> {
-  await set(key(entry.url), {...entry, schema: SCHEMA, savedAt: Date.now()} satisfies CachedWeights, store);
+/** `as` keys the entry by something other than its URL (file loads are keyed by their id). */
+export async function writeCachedWeights(entry: Omit<CachedWeights, 'schema' | 'savedAt'>, store = weightsStore(), as = entry.url): Promise<void> {
+  await set(key(as), {...entry, schema: SCHEMA, savedAt: Date.now()} satisfies CachedWeights, store);
 }

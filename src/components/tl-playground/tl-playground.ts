@@ -40,6 +40,8 @@ import '../tl-training-panel/tl-training-panel.ts';
 import '../tl-weights-status/tl-weights-status.ts';
 
 const OVERRIDES_KEY = 'transfer-lab:backend-overrides';
+/** The weights loaded last (a URL, or a file's id in IndexedDB), loaded again at start. */
+const WEIGHTS_KEY = 'transfer-lab:weights';
 /** The last feature run (its spec and dataset), so a reload can train the head without recomputing. */
 const FEATURES_KEY = 'transfer-lab:last-features';
 
@@ -106,8 +108,15 @@ export class TlPlayground extends LitElement {
     autoRun: false,
   });
 
+  /** Loads weights; a file's or URL's are remembered, so the next visit loads them again (from IndexedDB). */
   private readonly weights = new Task(this, {
-    task: ([source]: [WeightsSource]) => this.#trainer().loadWeights(source),
+    task: async ([source]: [WeightsSource]) => {
+      const info = await this.#trainer().loadWeights(source);
+      const remembered: WeightsSource | null =
+        source.kind === 'file' || source.kind === 'stored' ? {kind: 'stored', id: info.id} : source.kind === 'url' ? source : null;
+      if (remembered) localStorage.setItem(WEIGHTS_KEY, JSON.stringify(remembered));
+      return info;
+    },
     autoRun: false,
   });
 
@@ -226,7 +235,7 @@ export class TlPlayground extends LitElement {
     this.weightsUrlInput ||= this.weightsUrl;
     // Task.run never rejects: look at the status before going on.
     void this.runtime.run([this.overrides]).then(() => {
-      if (this.runtime.status === TaskStatus.COMPLETE) void this.weights.run([{kind: 'url', url: this.weightsUrl}]);
+      if (this.runtime.status === TaskStatus.COMPLETE) void this.weights.run([readWeightsSource() ?? {kind: 'url', url: this.weightsUrl}]);
     });
     void this.#restoreDataset();
     void this.#refreshCheckpoint();
@@ -274,6 +283,11 @@ export class TlPlayground extends LitElement {
           <button type="button" ?disabled=${this.weights.status === TaskStatus.PENDING} @click=${this.#onRandom}>
             Use random weights
           </button>
+        </form>
+        <form>
+          <label>Or Keras's weights file (.h5, e.g. vgg16_weights_tf_dim_ordering_tf_kernels_notop.h5)
+            <input type="file" accept=".h5,.hdf5" ?disabled=${this.weights.status === TaskStatus.PENDING} @change=${this.#onWeightsFile} />
+          </label>
         </form>
       </section>
       <section part="section" aria-labelledby="data-title">
@@ -631,6 +645,13 @@ export class TlPlayground extends LitElement {
     if (url) void this.weights.run([{kind: 'url', url}]);
   }
 
+  #onWeightsFile(event: Event): void {
+    const input = event.target as HTMLInputElement;
+    const file = input.files?.[0];
+    input.value = '';
+    if (file) void this.weights.run([{kind: 'file', file}]);
+  }
+
   #onRandom(): void {
     void this.weights.run([{kind: 'random', seed: 1}]);
   }
@@ -650,6 +671,17 @@ function readOverrides(): BackendOverrides {
     if (BACKENDS.includes(value as BackendName)) overrides[phase] = value as BackendName;
   }
   return overrides;
+}
+
+function readWeightsSource(): WeightsSource | null {
+  try {
+    const saved = JSON.parse(localStorage.getItem(WEIGHTS_KEY) ?? 'null') as WeightsSource | null;
+    if (saved?.kind === 'url' && typeof saved.url === 'string') return saved;
+    if (saved?.kind === 'stored' && typeof saved.id === 'string') return saved;
+    return null;
+  } catch {
+    return null;
+  }
 }
 
 function readLastFeatures(): Pick<FeatureRunResult, 'spec' | 'datasetId'> | null {

@@ -7,6 +7,7 @@ const ORIGIN_TEXT: Record<WeightsInfo['origin'], string> = {
   network: 'downloaded now',
   indexeddb: 'from this browser’s IndexedDB (no download)',
   generated: 'generated in the worker',
+  file: 'read from the file you gave',
 };
 
 /**
@@ -35,7 +36,7 @@ export class TlWeightsStatus extends LitElement {
         <dt>Source</dt><dd>${ORIGIN_TEXT[info.origin]}</dd>
         <dt>Size</dt><dd>${(info.params / 1e6).toFixed(2)} M parameters, ${formatBytes(info.bytes)}</dd>
         <dt>Id</dt><dd><code>${info.id.slice(0, 23)}</code></dd>
-        ${info.origin === 'network'
+        ${info.origin === 'network' || info.origin === 'file'
           ? html`<dt>Offline copy</dt><dd class=${info.cached ? '' : 'warn'}>${info.cached ? 'kept in IndexedDB' : info.cacheProblem}</dd>`
           : nothing}
         ${info.ignored.length
