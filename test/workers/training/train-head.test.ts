@@ -31,6 +31,15 @@ function clusters(classCount: number, perClass: number, seed: number, noise = 1.
 
 const options = (overrides: Partial<HeadOptions> = {}): HeadOptions => ({...DEFAULT_HEAD_OPTIONS, epochs: 15, ...overrides});
 
+/** The model's binary cross-entropy on a feature set, computed here (not read from its history). */
+function validationLoss(model: tf.LayersModel, set: FeatureSet): number {
+  return tf.tidy(() => {
+    const x = tf.tensor(set.features, [set.labels.length, ...SHAPE]);
+    const y = tf.tensor2d(set.labels.map((l) => [l]));
+    return (model.evaluate(x, y) as tf.Scalar[])[0]!.dataSync()[0]!;
+  });
+}
+
 /** A head trained on labels that carry no signal (so validation loss soon rises), with its validation set. */
 async function trainOnNoise(labelSeed: number, dataSeed: number, overrides: Partial<HeadOptions>) {
   const train = clusters(2, 40, dataSeed);
@@ -71,12 +80,7 @@ describe('head training on cached features', function () {
     expect(new Set(counts).size, `tensor counts per epoch: ${counts.join(', ')}`).to.equal(1);
     expect(trained.stoppedEarly).to.equal(false);
     expect(trained.bestEpoch, 'the set-up must make the last epoch worse than the best').to.be.lessThan(12);
-    const [loss] = tf.tidy(() => {
-      const x = tf.tensor(validation.features, [validation.labels.length, ...SHAPE]);
-      const y = tf.tensor2d(validation.labels.map((l) => [l]));
-      return [(trained.model.evaluate(x, y) as tf.Scalar[])[0]!.dataSync()[0]!];
-    });
-    expect(loss).to.be.closeTo(trained.history[trained.bestEpoch - 1]!.valLoss, 1e-4);
+    expect(validationLoss(trained.model, validation)).to.be.closeTo(trained.history[trained.bestEpoch - 1]!.valLoss, 1e-4);
     trained.model.dispose();
     expect(tf.memory().numTensors).to.equal(before);
   });
@@ -111,12 +115,7 @@ describe('head training on cached features', function () {
     const {trained, validation} = await trainOnNoise(0, 7, {epochs: 40, earlyStoppingPatience: 2});
     expect(trained.stoppedEarly).to.equal(true);
     expect(trained.history.length).to.equal(trained.bestEpoch + 2);
-    const [loss] = tf.tidy(() => {
-      const x = tf.tensor(validation.features, [validation.labels.length, ...SHAPE]);
-      const y = tf.tensor2d(validation.labels.map((l) => [l]));
-      return [(trained.model.evaluate(x, y) as tf.Scalar[])[0]!.dataSync()[0]!];
-    });
-    expect(loss).to.be.closeTo(trained.history[trained.bestEpoch - 1]!.valLoss, 1e-4);
+    expect(validationLoss(trained.model, validation)).to.be.closeTo(trained.history[trained.bestEpoch - 1]!.valLoss, 1e-4);
     trained.model.dispose();
   });
 
