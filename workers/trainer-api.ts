@@ -461,9 +461,7 @@ export function createTrainerApi() {
       return serially(async () => {
         const manifest = datasets.manifest();
         if (!manifest) throw new NamedError(ErrorName.NoDataset, 'Import a dataset before evaluating.');
-        // The backend first: a kept head is rebuilt as tensors on whatever backend is current.
-        await useBackend(await currentRuntime(), 'inference');
-        const {model, spec, classes} = await headFor(manifest);
+        const {model, spec, classes} = await headFor(manifest); // on the inference backend
         const input = await loadFeatureSet(manifest, split, spec);
         const scored = await evaluateClassifier(model, input, featureShapeFor(spec.inputSize), classes.length);
         return {split, model: 'head', classes, datasetId: manifest.id, ...scored};

@@ -4,7 +4,7 @@ import type {WeightsInfo, WeightsSource} from '../../src/shared/protocol.ts';
 import {ErrorName, NamedError} from '../../src/shared/errors.ts';
 import {fetchLayersModelWeights, type FetchFn} from './fetch-layers-model.ts';
 import {readKerasH5} from './keras-h5.ts';
-import {readCachedWeights, weightsStore, writeCachedWeights} from './weights-cache.ts';
+import {readCachedWeights, weightsStore, writeCachedWeights, type CachedWeights} from './weights-cache.ts';
 import {
   assertVgg16Bundle,
   checkVgg16Bundle,
@@ -53,31 +53,33 @@ export async function loadVgg16Weights(source: WeightsSource, deps: LoadDeps = {
   const store = deps.store ?? weightsStore();
   if (source.kind === 'file') return loadFile(source.file, store);
   if (source.kind === 'stored') {
-    const kept = await readCachedWeights(storedKey(source.id), store).catch(() => undefined);
-    const check = kept && checkOrNull(kept);
-    if (!kept || !check) throw new NamedError(ErrorName.WeightsUnreadable, 'Those weights are no longer kept in this browser: load the file again.');
-    const label = `Keras HDF5 file ${kept.url.slice(storedKey(source.id).length)}`;
-    return fromBundle(kept, check.ignored, {id: kept.id, origin: 'indexeddb', cached: true}, label);
+    const kept = await readKept(storedKey(source.id), store);
+    if (!kept) throw new NamedError(ErrorName.WeightsUnreadable, 'Those weights are no longer kept in this browser: load the file again.');
+    return fromBundle(kept.entry, kept.ignored, {id: kept.entry.id, origin: 'indexeddb', cached: true}, kept.entry.label);
   }
   const url = source.url;
-  if (!source.refresh) {
-    const cached = await readCachedWeights(url, store).catch(() => undefined);
-    // A cached entry is trusted only if it still passes the checks; else fetch again.
-    const check = cached && checkOrNull(cached);
-    if (cached && check) {
-      return fromBundle(cached, check.ignored, {id: cached.id, url, origin: 'indexeddb', cached: true});
-    }
-  }
+  const kept = source.refresh ? null : await readKept(url, store);
+  if (kept) return fromBundle(kept.entry, kept.ignored, {id: kept.entry.id, url, origin: 'indexeddb', cached: true});
   const bundle = await fetchLayersModelWeights(url, deps.fetchFn);
   const {ignored} = assertVgg16Bundle(bundle, url);
   const id = await weightsId(bundle.data);
+  return fromBundle(bundle, ignored, {id, url, origin: 'network', ...(await keep(url, {id, url, specs: bundle.specs, data: bundle.data}, store))});
+}
+
+/** A kept entry, trusted only if it still passes the checks (else it reads as a miss). */
+async function readKept(key: string, store: UseStore): Promise<{entry: CachedWeights; ignored: string[]} | null> {
+  const entry = await readCachedWeights(key, store).catch(() => undefined);
+  const check = entry && checkOrNull(entry);
+  return entry && check ? {entry, ignored: check.ignored} : null;
+}
+
+/** Keeps a copy for the next visit; the weights are loaded either way, so a failure is reported, not thrown. */
+async function keep(key: string, entry: Omit<CachedWeights, 'schema' | 'savedAt'>, store: UseStore): Promise<Pick<WeightsInfo, 'cached' | 'cacheProblem'>> {
   try {
-    await writeCachedWeights({id, url, specs: bundle.specs, data: bundle.data}, store);
-    return fromBundle(bundle, ignored, {id, url, origin: 'network', cached: true});
+    await writeCachedWeights(entry, store, key);
+    return {cached: true};
   } catch (err) {
-    // The weights are loaded either way; only the offline copy is missing.
-    const cacheProblem = `IndexedDB could not keep a ${formatBytes(bundle.data.byteLength)} copy (${(err as Error).name}: ${(err as Error).message})`;
-    return fromBundle(bundle, ignored, {id, url, origin: 'network', cached: false, cacheProblem});
+    return {cached: false, cacheProblem: `IndexedDB could not keep a ${formatBytes(entry.data.byteLength)} copy (${(err as Error).name}: ${(err as Error).message})`};
   }
 }
 
@@ -92,7 +94,7 @@ function checkOrNull(bundle: WeightsBundle): BundleCheck | null {
 }
 
 const HDF5_SIGNATURE = [0x89, 0x48, 0x44, 0x46, 0x0d, 0x0a, 0x1a, 0x0a];
-/** File loads are kept under this key prefix plus the weights' id (the file name follows, for labels). */
+/** File loads are kept under their weights' id. */
 const storedKey = (id: string) => `file:${id}`;
 
 /** A dropped Keras .h5: read, checked, kept in IndexedDB under its id so a reload needs no file. */
@@ -109,14 +111,8 @@ async function loadFile(file: File, store: UseStore): Promise<LoadedWeights> {
   const {ignored} = assertVgg16Bundle(bundle, file.name);
   const id = await weightsId(bundle.data);
   const label = `Keras HDF5 file ${file.name}`;
-  try {
-    // The key carries the id; the url field keeps the name, for the label after a reload.
-    await writeCachedWeights({id, url: `${storedKey(id)}${file.name}`, specs: bundle.specs, data: bundle.data}, store, storedKey(id));
-    return fromBundle(bundle, ignored, {id, origin: 'file', cached: true}, label);
-  } catch (err) {
-    const cacheProblem = `IndexedDB could not keep a ${formatBytes(bundle.data.byteLength)} copy (${(err as Error).name}: ${(err as Error).message})`;
-    return fromBundle(bundle, ignored, {id, origin: 'file', cached: false, cacheProblem}, label);
-  }
+  const kept = await keep(storedKey(id), {id, url: storedKey(id), label, specs: bundle.specs, data: bundle.data}, store);
+  return fromBundle(bundle, ignored, {id, origin: 'file', ...kept}, label);
 }
 
 function fromBundle(

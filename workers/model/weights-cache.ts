@@ -8,6 +8,8 @@ export interface CachedWeights {
   schema: number;
   id: string;
   url: string;
+  /** How to name the weights after a reload (e.g. the .h5 file's name). */
+  label?: string;
   specs: tf.io.WeightsManifestEntry[];
   data: ArrayBuffer;
   savedAt: number;

@@ -48,7 +48,7 @@ export class CheckpointStore {
 
   constructor(private readonly name = 'transfer-lab-checkpoints') {}
 
-  async save(checkpoint: Checkpoint): Promise<void> {
+  async save(checkpoint: Omit<Checkpoint, 'manifest'> & {manifest: Omit<CheckpointManifest, 'schema' | 'savedAt'>}): Promise<void> {
     const {manifest} = checkpoint;
     await this.#transaction('readwrite', (store) => {
       const previous = store.get(MANIFEST) as IDBRequest<CheckpointManifest | undefined>;
@@ -74,10 +74,6 @@ export class CheckpointStore {
     const payload = await this.#get<Pick<Checkpoint, 'weights' | 'optimizer'>>(payloadKey(manifest.epoch));
     if (!payload) return null;
     return {manifest, ...payload};
-  }
-
-  async clear(): Promise<void> {
-    await this.#transaction('readwrite', (store) => store.clear());
   }
 
   #open(): Promise<IDBDatabase> {

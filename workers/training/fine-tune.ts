@@ -85,7 +85,7 @@ export async function fineTune(job: FineTuneJob): Promise<FineTuned> {
       };
       history.push(log);
       await job.checkpoints.save({
-        manifest: {schema: 1, epoch, spec, datasetId: job.datasetId, classes: job.classes, options, history: [...history], savedAt: 0},
+        manifest: {epoch, spec, datasetId: job.datasetId, classes: job.classes, options, history: [...history]},
         weights,
         optimizer: await readOptimizer(optimizer),
       });
