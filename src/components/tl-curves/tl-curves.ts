@@ -23,6 +23,7 @@ export class TlCurves extends LitElement {
     css`
       :host { display: block; }
       .charts { display: grid; grid-template-columns: repeat(auto-fit, minmax(18rem, 1fr)); gap: 1rem; }
+      .charts[hidden] { display: none; }
       h3 { font-size: 0.95rem; margin: 0 0 0.25rem; }
       label { font-size: 0.9em; display: inline-flex; gap: 0.35rem; align-items: center; margin-bottom: 0.5rem; }
       .summary { font-size: 0.85em; color: #4a4f57; margin: 0.5rem 0 0; padding-left: 1.1rem; }
