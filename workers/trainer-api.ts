@@ -238,6 +238,7 @@ export function createTrainerApi() {
         const spec: FeatureSpec = {
           weightsId: weights.info.id,
           layer: VGG16_OUTPUT_LAYER,
+          channels: weights.info.widths.at(-1)!,
           inputSize: options.inputSize,
           preprocessing: options.preprocessing,
         };
@@ -295,7 +296,7 @@ export function createTrainerApi() {
         const trained = await trainHead({
           train,
           validation,
-          featureShape: featureShapeFor(spec.inputSize),
+          featureShape: featureShapeFor(spec.inputSize, spec.channels),
           classCount: manifest.classes.length,
           options: {...DEFAULT_HEAD_OPTIONS, ...options},
           signal,
@@ -305,7 +306,7 @@ export function createTrainerApi() {
         const seed = options.seed ?? DEFAULT_HEAD_OPTIONS.seed;
         head = {model: trained.model, spec, classes: manifest.classes, datasetId: manifest.id, seed};
         // Kept for the next visit; losing that (a full disk) must not lose the run.
-        await saveHead(trained.model, {spec, datasetId: manifest.id, classes: manifest.classes, featureShape: featureShapeFor(spec.inputSize), seed}).catch(
+        await saveHead(trained.model, {spec, datasetId: manifest.id, classes: manifest.classes, featureShape: featureShapeFor(spec.inputSize, spec.channels), seed}).catch(
           () => {},
         );
         return {
@@ -441,7 +442,7 @@ export function createTrainerApi() {
           throw new NamedError(ErrorName.WeightsNotLoaded, 'Load the VGG16 weights this model was fine-tuned from.');
         }
         await useBackend(await currentRuntime(), 'inference');
-        const head = buildHead(featureShapeFor(spec.inputSize), classes.length, checkpoint.manifest.options.seed);
+        const head = buildHead(featureShapeFor(spec.inputSize, spec.channels), classes.length, checkpoint.manifest.options.seed);
         const model = buildFineTuneModel(freshConvBase(spec.inputSize), head, spec.inputSize);
         try {
           loadTrainableWeights(model, checkpoint);
@@ -463,7 +464,7 @@ export function createTrainerApi() {
         if (!manifest) throw new NamedError(ErrorName.NoDataset, 'Import a dataset before evaluating.');
         const {model, spec, classes} = await headFor(manifest); // on the inference backend
         const input = await loadFeatureSet(manifest, split, spec);
-        const scored = await evaluateClassifier(model, input, featureShapeFor(spec.inputSize), classes.length);
+        const scored = await evaluateClassifier(model, input, featureShapeFor(spec.inputSize, spec.channels), classes.length);
         return {split, model: 'head', classes, datasetId: manifest.id, ...scored};
       });
     },
@@ -491,7 +492,7 @@ function releaseCallback(callback: unknown): void {
  */
 async function copyOnBackend(head: tf.LayersModel, spec: FeatureSpec, classCount: number, seed: number): Promise<tf.LayersModel> {
   const read = await Promise.all(head.getWeights().map(async (w) => ({values: (await w.data()) as Float32Array, shape: w.shape})));
-  const copy = buildHead(featureShapeFor(spec.inputSize), classCount, seed);
+  const copy = buildHead(featureShapeFor(spec.inputSize, spec.channels), classCount, seed);
   const values = read.map((w) => tf.tensor(w.values, w.shape));
   try {
     copy.setWeights(values);

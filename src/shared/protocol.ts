@@ -62,8 +62,11 @@ export interface RuntimeReport {
 export type WeightsSource =
   /** A tfjs layers model (model.json + binary shards) at this URL. */
   | {kind: 'url'; url: string; /** Ignore the IndexedDB copy and fetch again. */ refresh?: boolean}
-  /** Seeded He-uniform weights: no transfer, for pipelines and baselines. */
-  | {kind: 'random'; seed: number}
+  /**
+   * Seeded He-uniform weights: no transfer, for pipelines and baselines.
+   * `widths` (filters per block) makes the random twin of a narrow variant; VGG16's by default.
+   */
+  | {kind: 'random'; seed: number; widths?: number[]}
   /** Keras's weights-only HDF5 file (e.g. vgg16_weights_tf_dim_ordering_tf_kernels_notop.h5), as dropped. */
   | {kind: 'file'; file: File}
   /** Weights kept in IndexedDB by an earlier file load, by their id. */
@@ -78,6 +81,8 @@ export interface WeightsInfo {
   url?: string;
   bytes: number;
   params: number;
+  /** Filters per block (block1…block5): [64, 128, 256, 512, 512] for VGG16, fewer for a narrow variant. */
+  widths: number[];
   /** Tensors in the file that the conv base does not use (e.g. fc1, fc2 of a model with top). */
   ignored: string[];
   /** Whether a copy now sits in IndexedDB, and why not if not. */
@@ -221,6 +226,8 @@ export interface FeatureSpec {
   weightsId: string;
   /** The conv-base layer the features come from. */
   layer: 'block5_pool';
+  /** block5's filters: 512 for VGG16; with inputSize, the features' shape. */
+  channels: number;
   inputSize: number;
   preprocessing: Preprocessing;
 }

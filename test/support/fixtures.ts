@@ -35,7 +35,7 @@ export interface ServedModel {
  * A tfjs layers model.json with the bundle's weights split into shards,
  * served by an in-memory fetch (no network in tests).
  */
-export function serveLayersModel(bundle: WeightsBundle, baseUrl: string, shardBytes = 4 * 1024 * 1024): ServedModel {
+export function serveLayersModel(bundle: WeightsBundle, baseUrl: string, shardBytes = 4 * 1024 * 1024, label?: string): ServedModel {
   const files = new Map<string, Blob | string>();
   const paths: string[] = [];
   for (let offset = 0, k = 1; offset < bundle.data.byteLength; offset += shardBytes, k++) {
@@ -44,7 +44,7 @@ export function serveLayersModel(bundle: WeightsBundle, baseUrl: string, shardBy
     files.set(new URL(name, baseUrl).href, new Blob([bundle.data.slice(offset, offset + shardBytes)]));
   }
   const url = new URL('model.json', baseUrl).href;
-  files.set(url, JSON.stringify(modelJson(bundle, paths)));
+  files.set(url, JSON.stringify(modelJson(bundle, paths, label)));
   const requests: string[] = [];
   return {
     url,
@@ -67,11 +67,12 @@ export function publishLayersModel(bundle: WeightsBundle): {url: string; revoke:
   return {url, revoke: () => [shard, url].forEach((u) => URL.revokeObjectURL(u))};
 }
 
-function modelJson(bundle: WeightsBundle, paths: string[]) {
+function modelJson(bundle: WeightsBundle, paths: string[], label?: string) {
   return {
     format: 'layers-model',
     generatedBy: 'transfer-lab test fixtures',
     modelTopology: null,
     weightsManifest: [{paths, weights: bundle.specs}],
+    ...(label ? {userDefinedMetadata: {label}} : {}),
   };
 }

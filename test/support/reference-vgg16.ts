@@ -1,4 +1,4 @@
-import {VGG16_CONV_LAYERS} from '../../workers/model/vgg16-layout.ts';
+import {convLayers, widthsOf} from '../../workers/model/vgg16-layout.ts';
 import type {WeightsBundle} from '../../workers/model/weights-bundle.ts';
 
 /**
@@ -14,17 +14,18 @@ export function referenceVgg16(image: Float32Array, size: number, bundle: Weight
     weights.set(spec.name, new Float32Array(bundle.data, offset * 4, n));
     offset += n;
   }
+  const layers = convLayers(widthsOf(new Map(bundle.specs.map((spec) => [spec.name, spec.shape]))));
   let x = image;
   let side = size;
   let block = 1;
-  for (const layer of VGG16_CONV_LAYERS) {
+  for (const layer of layers) {
     if (layer.block !== block) {
       ({x, side} = maxPool(x, side, layer.inChannels));
       block = layer.block;
     }
     x = conv3x3Relu(x, side, layer.inChannels, layer.filters, weights.get(`${layer.name}/kernel`)!, weights.get(`${layer.name}/bias`)!);
   }
-  ({x, side} = maxPool(x, side, 512));
+  ({x, side} = maxPool(x, side, layers.at(-1)!.filters));
   return {values: x, size: side};
 }
 

@@ -13,7 +13,7 @@ import {
   type BundleCheck,
   type WeightsBundle,
 } from './weights-bundle.ts';
-import {VGG16_PARAM_COUNT} from './vgg16-layout.ts';
+import {VGG16_WIDTHS, describeWidths, isVgg16Widths, paramCount, type VggWidths} from './vgg16-layout.ts';
 
 /**
  * Checked weights, kept as bytes rather than tensors: each backend builds
@@ -35,42 +35,50 @@ export interface LoadDeps {
  * touching the network (so a reload, or a classroom offline, needs no download).
  */
 export async function loadVgg16Weights(source: WeightsSource, deps: LoadDeps = {}): Promise<LoadedWeights> {
-  if (source.kind === 'random') {
-    const bundle = randomVgg16Bundle(source.seed);
-    return {
-      bundle,
-      info: {
-        id: `random-he-uniform:${source.seed}`,
-        origin: 'generated',
-        label: `Random weights (He-uniform, seed ${source.seed}): no transfer`,
-        bytes: bundle.data.byteLength,
-        params: VGG16_PARAM_COUNT,
-        ignored: [],
-        cached: false,
-      },
-    };
-  }
+  if (source.kind === 'random') return randomWeights(source.seed, source.widths ?? VGG16_WIDTHS);
   const store = deps.store ?? weightsStore();
   if (source.kind === 'file') return loadFile(source.file, store);
   if (source.kind === 'stored') {
     const kept = await readKept(storedKey(source.id), store);
     if (!kept) throw new NamedError(ErrorName.WeightsUnreadable, 'Those weights are no longer kept in this browser: load the file again.');
-    return fromBundle(kept.entry, kept.ignored, {id: kept.entry.id, origin: 'indexeddb', cached: true}, kept.entry.label);
+    return fromBundle(kept.entry, kept.check, {id: kept.entry.id, origin: 'indexeddb', cached: true}, kept.entry.label);
   }
   const url = source.url;
   const kept = source.refresh ? null : await readKept(url, store);
-  if (kept) return fromBundle(kept.entry, kept.ignored, {id: kept.entry.id, url, origin: 'indexeddb', cached: true});
-  const bundle = await fetchLayersModelWeights(url, deps.fetchFn);
-  const {ignored} = assertVgg16Bundle(bundle, url);
+  if (kept) return fromBundle(kept.entry, kept.check, {id: kept.entry.id, url, origin: 'indexeddb', cached: true}, kept.entry.label);
+  const {label, ...bundle} = await fetchLayersModelWeights(url, deps.fetchFn);
+  const check = assertVgg16Bundle(bundle, url);
   const id = await weightsId(bundle.data);
-  return fromBundle(bundle, ignored, {id, url, origin: 'network', ...(await keep(url, {id, url, specs: bundle.specs, data: bundle.data}, store))});
+  const copy = await keep(url, {id, url, specs: bundle.specs, data: bundle.data, ...(label ? {label} : {})}, store);
+  return fromBundle(bundle, check, {id, url, origin: 'network', ...copy}, label);
+}
+
+function randomWeights(seed: number, widths: VggWidths): LoadedWeights {
+  if (widths.length !== VGG16_WIDTHS.length || !widths.every((w) => Number.isInteger(w) && w > 0 && w <= 4096)) {
+    throw new NamedError(ErrorName.InvalidRequest, `Random weights need five block widths (whole numbers from 1 to 4096); got [${widths.join(', ')}].`);
+  }
+  const bundle = randomVgg16Bundle(seed, widths);
+  const variant = isVgg16Widths(widths) ? '' : `${describeWidths(widths)}:`;
+  return {
+    bundle,
+    info: {
+      id: `random-he-uniform:${variant}${seed}`,
+      origin: 'generated',
+      label: `Random weights (He-uniform, seed ${seed}${variant ? `, widths ${describeWidths(widths)}` : ''}): no transfer`,
+      bytes: bundle.data.byteLength,
+      params: paramCount(widths),
+      widths: [...widths],
+      ignored: [],
+      cached: false,
+    },
+  };
 }
 
 /** A kept entry, trusted only if it still passes the checks (else it reads as a miss). */
-async function readKept(key: string, store: UseStore): Promise<{entry: CachedWeights; ignored: string[]} | null> {
+async function readKept(key: string, store: UseStore): Promise<{entry: CachedWeights; check: BundleCheck} | null> {
   const entry = await readCachedWeights(key, store).catch(() => undefined);
   const check = entry && checkOrNull(entry);
-  return entry && check ? {entry, ignored: check.ignored} : null;
+  return entry && check ? {entry, check} : null;
 }
 
 /** Keeps a copy for the next visit; the weights are loaded either way, so a failure is reported, not thrown. */
@@ -108,16 +116,16 @@ async function loadFile(file: File, store: UseStore): Promise<LoadedWeights> {
     );
   }
   const bundle = await readKerasH5(bytes);
-  const {ignored} = assertVgg16Bundle(bundle, file.name);
+  const check = assertVgg16Bundle(bundle, file.name);
   const id = await weightsId(bundle.data);
   const label = `Keras HDF5 file ${file.name}`;
   const kept = await keep(storedKey(id), {id, url: storedKey(id), label, specs: bundle.specs, data: bundle.data}, store);
-  return fromBundle(bundle, ignored, {id, origin: 'file', ...kept}, label);
+  return fromBundle(bundle, check, {id, origin: 'file', ...kept}, label);
 }
 
 function fromBundle(
   bundle: WeightsBundle,
-  ignored: string[],
+  {widths, ignored}: BundleCheck,
   meta: Pick<WeightsInfo, 'id' | 'url' | 'origin' | 'cached' | 'cacheProblem'>,
   label = `tfjs layers model from ${meta.url}`,
 ): LoadedWeights {
@@ -127,7 +135,8 @@ function fromBundle(
       ...meta,
       label,
       bytes: bundle.data.byteLength,
-      params: VGG16_PARAM_COUNT,
+      params: paramCount(widths),
+      widths: [...widths],
       ignored,
     },
   };

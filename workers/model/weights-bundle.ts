@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs';
 import {ErrorName, NamedError} from '../../src/shared/errors.ts';
 import {mulberry32} from '../../src/shared/random.ts';
 import {sha256Hex} from '../runtime/sha256.ts';
-import {VGG16_CONV_LAYERS, expectedWeightShapes} from './vgg16-layout.ts';
+import {VGG16_WIDTHS, convLayers, expectedWeightShapes, widthsOf, type VggWidths} from './vgg16-layout.ts';
 
 /** Weights as tfjs stores them: a manifest of tensors and one buffer of their bytes. */
 export interface WeightsBundle {
@@ -32,15 +32,21 @@ function specBytes(spec: tf.io.WeightsManifestEntry): number {
 }
 
 export interface BundleCheck {
+  /** Filters per block, read off the weights: VGG16's own, or a narrow variant's. */
+  widths: VggWidths;
   /** Every way the bundle fails the VGG16 contract; empty when it fits. */
   problems: string[];
   /** Weights present but not part of the conv base (e.g. fc1 of a model with top). */
   ignored: string[];
 }
 
-/** Compares a bundle's manifest with the VGG16 conv base: missing, misshapen, duplicated, wrong size. */
+/**
+ * Compares a bundle's manifest with the VGG16 conv base (at the widths its
+ * first kernels imply): missing, misshapen, duplicated, wrong size.
+ */
 export function checkVgg16Bundle(bundle: WeightsBundle): BundleCheck {
-  const expected = expectedWeightShapes();
+  const widths = widthsOf(new Map(bundle.specs.map((spec) => [normalizeWeightName(spec.name), spec.shape])));
+  const expected = expectedWeightShapes(widths);
   const problems: string[] = [];
   const ignored: string[] = [];
   const seen = new Set<string>();
@@ -68,7 +74,7 @@ export function checkVgg16Bundle(bundle: WeightsBundle): BundleCheck {
         (bundle.data.byteLength < declared ? ' (truncated shard?)' : ''),
     );
   }
-  return {problems, ignored};
+  return {widths, problems, ignored};
 }
 
 export function assertVgg16Bundle(bundle: WeightsBundle, what: string): BundleCheck {
@@ -86,7 +92,7 @@ export function assertVgg16Bundle(bundle: WeightsBundle, what: string): BundleCh
 
 /** Decodes the conv-base tensors, keyed by normalized name; ignored weights are not materialised. */
 export function decodeVgg16Bundle(bundle: WeightsBundle): tf.NamedTensorMap {
-  const expected = expectedWeightShapes();
+  const expected = expectedWeightShapes(); // Only the names matter here; they are the same at every width.
   const all = tf.io.decodeWeights(bundle.data, bundle.specs);
   const tensors: tf.NamedTensorMap = {};
   for (const [name, tensor] of Object.entries(all)) {
@@ -98,15 +104,15 @@ export function decodeVgg16Bundle(bundle: WeightsBundle): tf.NamedTensorMap {
 }
 
 /**
- * Seeded He-uniform kernels and zero biases in the VGG16 layout: the
- * "no transfer" baseline, and weights for tests. Made with our own PRNG so
- * the same seed gives the same bytes on every backend.
+ * Seeded He-uniform kernels and zero biases in the VGG16 layout (at any
+ * widths): the "no transfer" baseline, and weights for tests. Made with our
+ * own PRNG so the same seed gives the same bytes on every backend.
  */
-export function randomVgg16Bundle(seed: number): WeightsBundle {
+export function randomVgg16Bundle(seed: number, widths: VggWidths = VGG16_WIDTHS): WeightsBundle {
   const random = mulberry32(seed);
   const specs: tf.io.WeightsManifestEntry[] = [];
   const arrays: Float32Array[] = [];
-  for (const layer of VGG16_CONV_LAYERS) {
+  for (const layer of convLayers(widths)) {
     const fanIn = 9 * layer.inChannels;
     const limit = Math.sqrt(6 / fanIn);
     const kernel = new Float32Array(fanIn * layer.filters);

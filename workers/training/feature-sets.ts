@@ -25,7 +25,7 @@ export async function loadFeatureSet(
 ): Promise<FeatureSet & {images: number[]}> {
   const {images: indices} = imagesOf(manifest, split);
   const images = indices.map((index) => manifest.images[index]!);
-  const size = featureShapeFor(spec.inputSize).reduce((a, b) => a * b, 1);
+  const size = featureShapeFor(spec.inputSize, spec.channels).reduce((a, b) => a * b, 1);
   const features = new Float32Array(images.length * size);
   let missing = 0;
   for (let start = 0; start < images.length; start += CHUNK) {

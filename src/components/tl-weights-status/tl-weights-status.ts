@@ -10,6 +10,15 @@ const ORIGIN_TEXT: Record<WeightsInfo['origin'], string> = {
   file: 'read from the file you gave',
 };
 
+const VGG16_WIDTHS = '64-128-256-512-512';
+
+function describeNetwork(widths: number[]): string {
+  const text = widths.join('-');
+  return text === VGG16_WIDTHS
+    ? `VGG16 conv base (filters per block ${text})`
+    : `Narrow VGG16 layout: same 13 layers and names, filters per block ${text} (VGG16: ${VGG16_WIDTHS})`;
+}
+
 /**
  * Says which VGG16 weights are loaded and where they came from.
  *
@@ -34,6 +43,7 @@ export class TlWeightsStatus extends LitElement {
       <dl>
         <dt>Weights</dt><dd part="label">${info.label}</dd>
         <dt>Source</dt><dd>${ORIGIN_TEXT[info.origin]}</dd>
+        <dt>Network</dt><dd>${describeNetwork(info.widths)}</dd>
         <dt>Size</dt><dd>${(info.params / 1e6).toFixed(2)} M parameters, ${formatBytes(info.bytes)}</dd>
         <dt>Id</dt><dd><code>${info.id.slice(0, 23)}</code></dd>
         ${info.origin === 'network' || info.origin === 'file'

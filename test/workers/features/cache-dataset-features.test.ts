@@ -20,7 +20,7 @@ describe('bottleneck features cached in IndexedDB', function () {
   let session: DatasetSession;
   let model: tf.LayersModel;
   let hashes: string[];
-  const spec: FeatureSpec = {weightsId: 'random-he-uniform:5', layer: 'block5_pool', inputSize: SIZE, preprocessing: 'caffe'};
+  const spec: FeatureSpec = {weightsId: 'random-he-uniform:5', layer: 'block5_pool', channels: 512, inputSize: SIZE, preprocessing: 'caffe'};
 
   before(async () => {
     await tf.setBackend('wasm');

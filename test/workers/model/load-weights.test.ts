@@ -5,6 +5,7 @@ import {ErrorName, hasErrorName} from '../../../src/shared/errors.ts';
 import {loadVgg16Weights} from '../../../workers/model/load-weights.ts';
 import {concatBuffers, decodeVgg16Bundle, randomVgg16Bundle, type WeightsBundle} from '../../../workers/model/weights-bundle.ts';
 import {expectedWeightShapes} from '../../../workers/model/vgg16-layout.ts';
+import {buildVgg16} from '../../../workers/model/vgg16.ts';
 import {serveLayersModel} from '../../support/fixtures.ts';
 import {rejection} from '../../support/rejection.ts';
 
@@ -115,6 +116,44 @@ describe('loadVgg16Weights', function () {
     expect(problems).to.include('block5_conv3/kernel: shape [3, 3, 512, 256], expected [3, 3, 512, 512]');
     expect(problems).to.have.length(3);
     expect(await get(`v1:${served.url}`, store)).to.equal(undefined);
+  });
+
+  it('loads a narrow variant (same names, fewer filters) with the label its model.json gives, and builds it', async () => {
+    const widths = [4, 8, 8, 16, 12];
+    const narrow = randomVgg16Bundle(9, widths);
+    const served = serveLayersModel(narrow, 'https://models.test/narrow/', undefined, 'Demo backbone, pre-trained on Fashion-MNIST, not ImageNet');
+    const store = freshStore();
+    const result = await loadVgg16Weights({kind: 'url', url: served.url}, {fetchFn: served.fetchFn, store});
+    expect(result.info.widths).to.deep.equal(widths);
+    expect(result.info.params).to.equal(narrow.data.byteLength / 4);
+    expect(result.info.label).to.equal('Demo backbone, pre-trained on Fashion-MNIST, not ImageNet');
+    expectBitIdentical(result.bundle, narrow);
+    const again = await loadVgg16Weights({kind: 'url', url: served.url}, {fetchFn: served.fetchFn, store});
+    expect(again.info.origin).to.equal('indexeddb');
+    expect(again.info.label, 'the label is kept with the copy').to.equal(result.info.label);
+
+    const tensors = decodeVgg16Bundle(result.bundle);
+    const model = buildVgg16(64, tensors);
+    tf.dispose(tensors);
+    expect(model.outputs[0]!.shape).to.deep.equal([null, 2, 2, 12]);
+    model.dispose();
+  });
+
+  it('names a narrow variant whose layers do not chain', async () => {
+    const broken = editBundle(randomVgg16Bundle(9, [4, 8, 8, 16, 12]), (name, shape) => (name === 'block3_conv2/kernel' ? [3, 3, 4, 8] : shape));
+    const served = serveLayersModel(broken, 'https://models.test/narrow-broken/');
+    const problems = await expectMismatch(loadVgg16Weights({kind: 'url', url: served.url}, {fetchFn: served.fetchFn, store: freshStore()}));
+    expect(problems).to.deep.equal(['block3_conv2/kernel: shape [3, 3, 4, 8], expected [3, 3, 8, 8]']);
+  });
+
+  it('makes a random twin of a narrow variant, and refuses impossible widths', async () => {
+    const twin = await loadVgg16Weights({kind: 'random', seed: 2, widths: [4, 8, 8, 16, 12]});
+    expect(twin.info.widths).to.deep.equal([4, 8, 8, 16, 12]);
+    expect(twin.info.id).to.equal('random-he-uniform:4-8-8-16-12:2');
+    const vgg = await loadVgg16Weights({kind: 'random', seed: 2});
+    expect(vgg.info.id).to.equal('random-he-uniform:2');
+    const err = await rejection(loadVgg16Weights({kind: 'random', seed: 2, widths: [4, 8]}));
+    expect(err.name).to.equal(ErrorName.InvalidRequest);
   });
 
   it('names a truncated shard', async () => {

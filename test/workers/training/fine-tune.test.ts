@@ -16,14 +16,14 @@ import {classFolders, makeZip} from '../../support/dataset-zips.ts';
 import {rejection} from '../../support/rejection.ts';
 
 const SIZE = 32;
-const spec: FeatureSpec = {weightsId: 'random-he-uniform:8', layer: 'block5_pool', inputSize: SIZE, preprocessing: 'rescale'};
+const spec: FeatureSpec = {weightsId: 'random-he-uniform:8', layer: 'block5_pool', channels: 512, inputSize: SIZE, preprocessing: 'rescale'};
 
 /** VGG16 (random, seeded) and a seeded head: the same starting point every time. */
 function models() {
   const weights = decodeVgg16Bundle(randomVgg16Bundle(8));
   const convBase = buildVgg16(SIZE, weights);
   tf.dispose(weights);
-  return {convBase, head: buildHead(featureShapeFor(SIZE), 2, 3)};
+  return {convBase, head: buildHead(featureShapeFor(SIZE, spec.channels), 2, 3)};
 }
 
 const snapshot = (model: tf.LayersModel) =>
