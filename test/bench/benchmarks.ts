@@ -1,9 +1,11 @@
 import {BlobReader, Uint8ArrayWriter, ZipReader, configure, type FileEntry, type Reader} from '@zip.js/zip.js';
 import {TrainerClient} from '../../src/client/trainer-client.ts';
-import type {BackendName} from '../../src/shared/protocol.ts';
+import type {BackendName, WeightsSource} from '../../src/shared/protocol.ts';
 import {ReadAheadBlobReader} from '../../workers/dataset/read-ahead-reader.ts';
 import {asFile, encodePicture, makeZip, type ZipContent} from '../support/dataset-zips.ts';
 import {makeImages} from '../support/fixtures.ts';
+import {DEMO} from '../../src/shared/demo.ts';
+import {DEMO_WEIGHTS_URL, runDemoWorkflow, type DemoScores} from '../support/demo-workflow.ts';
 
 export interface BenchRow {
   bench?: string;
@@ -26,7 +28,35 @@ export const BENCHMARKS: Record<string, () => Promise<BenchRow[]>> = {
   'fine-tune-32': () => fineTuneSteps(32, ['webgl', 'cpu', 'webgpu']),
   // Only WebGL at 150: minutes per image elsewhere on SwiftShader; a fresh worker of its own.
   'fine-tune-150': () => fineTuneSteps(150, ['webgl']),
+  demo: demoAccuracies,
 };
+
+/**
+ * The offline demo's workflow (the README's accuracies) on the demo backbone
+ * and on its random-init twin (same widths, He-uniform): what the transfer is worth.
+ */
+async function demoAccuracies(): Promise<BenchRow[]> {
+  const rows: BenchRow[] = [];
+  const run = async (what: string, source: WeightsSource) => {
+    const trainer = TrainerClient.start();
+    try {
+      const started = performance.now();
+      const scores: DemoScores = await runDemoWorkflow(trainer, source, {fineTune: DEMO.fineTune});
+      rows.push(
+        {label: `${what}: head-only validation accuracy`, value: round(scores.headValidationAccuracy, 3), unit: ''},
+        {label: `${what}: head-only test accuracy`, value: round(scores.headTestAccuracy, 3), unit: ''},
+        {label: `${what}: fine-tuned test accuracy`, value: round(scores.fineTunedTestAccuracy!, 3), unit: ''},
+        {label: `${what}: whole workflow`, value: round((performance.now() - started) / 1000, 0), unit: 's'},
+      );
+      return scores.weights.widths;
+    } finally {
+      trainer.dispose();
+    }
+  };
+  const widths = await run('demo backbone', {kind: 'url', url: DEMO_WEIGHTS_URL});
+  await run('random-init twin', {kind: 'random', seed: 1, widths});
+  return rows;
+}
 
 /**
  * One fine-tuning epoch (augment → VGG16 with block5 trainable → head, SGD

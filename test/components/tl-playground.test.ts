@@ -14,6 +14,12 @@ const shadowText = (el: Element): string => {
   return parts.join('').replace(/\s+/g, ' ');
 };
 
+const button = (root: ShadowRoot, text: string): HTMLButtonElement => {
+  const found = [...root.querySelectorAll<HTMLButtonElement>('button')].find((b) => b.textContent!.includes(text));
+  if (!found) throw new Error(`no button "${text}"`);
+  return found;
+};
+
 /** The whole page against the real worker. */
 describe('<tl-playground>', () => {
   beforeEach(() => localStorage.clear());
@@ -31,7 +37,7 @@ describe('<tl-playground>', () => {
   it('loads random weights on request and says so', async () => {
     const el = await fixture<TlPlayground>(html`<tl-playground weights-url="/no-such-dir/model.json"></tl-playground>`);
     await waitUntil(() => shadowText(el).includes('No VGG16 weights could be read'), 'no weights hint', {timeout: 60_000});
-    el.shadowRoot!.querySelector<HTMLButtonElement>('button[type=button]')!.click();
+    button(el.shadowRoot!, 'Use random weights').click();
     await waitUntil(() => shadowText(el).includes('Random weights (He-uniform, seed 1)'), 'random weights not shown', {timeout: 60_000});
     expect(shadowText(el)).to.contain('generated in the worker');
   });
@@ -87,7 +93,7 @@ describe('<tl-playground>', () => {
     await waitUntil(() => shadowText(el).includes('No VGG16 weights could be read'), 'weights not tried', {timeout: 60_000});
     expect(shadowText(el)).to.contain('Waiting for VGG16 weights');
     root.querySelector('tl-dataset-drop')!.dispatchEvent(new CustomEvent('tl-dataset-file', {detail: {file: zip}, bubbles: true, composed: true}));
-    root.querySelector<HTMLButtonElement>('button[type=button]')!.click(); // random weights
+    button(root, 'Use random weights').click();
     await waitUntil(() => shadowText(el).includes('page-features.zip: 12 images') && shadowText(el).includes('Random weights'), 'not ready', {
       timeout: 60_000,
     });
@@ -108,7 +114,7 @@ describe('<tl-playground>', () => {
     expect(curves.chartData('loss')![0]).to.deep.equal([1, 2, 3]);
     expect(shadowText(el)).to.match(/Run 1 \(rmsprop, lr 0\.001, 32px\): 3 epoch\(s\)/);
 
-    const evaluate = [...root.querySelectorAll<HTMLButtonElement>('button')].find((b) => b.textContent!.includes('Evaluate the head'))!;
+    const evaluate = button(root, 'Evaluate the head');
     expect(evaluate.disabled).to.equal(false);
     evaluate.click();
     await waitUntil(() => /Head only, test split: accuracy \d/.test(shadowText(el)), 'no results', {timeout: 60_000});
@@ -120,5 +126,22 @@ describe('<tl-playground>', () => {
     preview.shadowRoot!.querySelector('button')!.click();
     await waitUntil(() => preview.shadowRoot!.querySelectorAll('canvas').length === 8, 'no augmentation preview', {timeout: 60_000});
   });
-});
 
+  it('runs the offline demo from one button: the Fashion-MNIST backbone, labelled as such, and the demo dataset; it can be stopped', async () => {
+    const el = await fixture<TlPlayground>(html`<tl-playground weights-url="/no-such-dir/model.json"></tl-playground>`);
+    const root = el.shadowRoot!;
+    await waitUntil(() => !button(root, 'Run the demo').disabled, 'demo button never enabled', {timeout: 60_000});
+    button(root, 'Run the demo').click();
+    await waitUntil(() => shadowText(el).includes('Demo: computing features') || shadowText(el).includes('Demo: training the head'), 'demo did not get to features', {
+      timeout: 120_000,
+    });
+    const text = shadowText(el);
+    expect(text).to.contain('pre-trained on Fashion-MNIST, not ImageNet');
+    expect(text).to.contain('Narrow VGG16 layout');
+    expect(text).to.match(/fashion-bag-vs-boot\.zip: \d+ images in 2 classes/);
+    button(root, 'Stop the demo').click();
+    await waitUntil(() => shadowText(el).includes('(you stopped it)'), 'stop not reported', {timeout: 60_000});
+    expect(button(root, 'Run the demo').disabled).to.equal(false);
+    await expect(el).to.be.accessible();
+  });
+});

@@ -19,7 +19,7 @@ describe('features and head in the worker', function () {
       const computed = await first.computeFeatures({inputSize: 32, preprocessing: 'caffe', batchSize: 4}, {onProgress: (p) => progress.push(p)});
       console.log(`features for 12 images at 32×32 on ${computed.backend}: ${computed.imagesPerSecond?.toFixed(1)} images/s`);
       expect(computed).to.include({total: 12, fromCache: 0, computed: 12});
-      expect(computed.spec).to.deep.equal({weightsId: 'random-he-uniform:3', layer: 'block5_pool', inputSize: 32, preprocessing: 'caffe'});
+      expect(computed.spec).to.deep.equal({weightsId: 'random-he-uniform:3', layer: 'block5_pool', channels: 512, inputSize: 32, preprocessing: 'caffe'});
       spec = computed.spec;
       const again = await first.computeFeatures({inputSize: 32, preprocessing: 'caffe'});
       expect(again).to.include({fromCache: 12, computed: 0, backend: null});

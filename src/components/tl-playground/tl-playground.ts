@@ -3,6 +3,7 @@ import {customElement, property, state} from 'lit/decorators.js';
 import {Task, TaskStatus} from '@lit/task';
 import {TrainerClient} from '../../client/trainer-client.ts';
 import {DEFAULT_FEATURE_OPTIONS, DEFAULT_FINE_TUNE, DEFAULT_HEAD_OPTIONS} from '../../shared/defaults.ts';
+import {DEMO} from '../../shared/demo.ts';
 import {ErrorName, hasErrorName} from '../../shared/errors.ts';
 import {
   BACKENDS,
@@ -84,6 +85,8 @@ export class TlPlayground extends LitElement {
 
   /** Where the ImageNet weights are looked for at start (a tfjs layers model.json, relative to the page). */
   @property({attribute: 'weights-url'}) weightsUrl = 'models/vgg16/model.json';
+  /** The folder with the offline demo's backbone and dataset (public/demo/ in the app), relative to the page. */
+  @property({attribute: 'demo-url'}) demoUrl = 'demo/';
 
   @state() private overrides: BackendOverrides = readOverrides();
   @state() private weightsUrlInput = '';
@@ -99,7 +102,13 @@ export class TlPlayground extends LitElement {
   @state() private fineTuneOptions: FineTuneOptions = {...DEFAULT_FINE_TUNE};
   @state() private checkpoint: CheckpointInfo | null = null;
   @state() private previewPixels: Uint8Array | null = null;
+  /** The demo's current stage while it runs, and how it ended. */
+  @state() private demoStage: string | null = null;
+  @state() private demoOutcome: {ok: boolean; text: string} | null = null;
   #previewSeed = 1;
+  /** The step task the demo is waiting on, so "Stop" can abort it. */
+  #demoTask: {abort(): void} | null = null;
+  #demoStopped = false;
 
   #client: TrainerClient | null = null;
 
@@ -261,6 +270,15 @@ export class TlPlayground extends LitElement {
         <h1>Transfer Lab</h1>
         <p>Transfer learning with VGG16, in your browser: a Web Worker runs the network, your images never leave this page.</p>
       </header>
+      <section part="section" aria-labelledby="demo-title">
+        <h2 id="demo-title">Offline demo</h2>
+        <p class="why">
+          No ImageNet weights at hand? The demo runs every step below on files that ship with this page: a narrow VGG16
+          pre-trained on Fashion-MNIST clothes (T-shirts, trousers, pullovers, dresses, coats — not ImageNet), and 500 images of
+          two classes it never saw, bags and ankle boots.
+        </p>
+        ${this.#renderDemo()}
+      </section>
       <section part="section" aria-labelledby="runtime-title">
         <h2 id="runtime-title">Runtime</h2>
         <p class="why">
@@ -333,6 +351,71 @@ export class TlPlayground extends LitElement {
         ${this.#renderResults()}
       </section>
     `;
+  }
+
+  #renderDemo() {
+    const running = this.demoStage !== null;
+    return html`
+      ${running
+        ? html`<button type="button" @click=${this.#stopDemo}>Stop the demo</button>
+            <p role="status">Demo: ${this.demoStage}…</p>`
+        : html`<button type="button" ?disabled=${this.runtime.status !== TaskStatus.COMPLETE} @click=${this.#runDemo}>Run the demo</button>`}
+      ${this.demoOutcome
+        ? html`<p class=${this.demoOutcome.ok ? 'hint' : 'error'} role=${this.demoOutcome.ok ? 'status' : 'alert'}>${this.demoOutcome.text}</p>`
+        : nothing}
+    `;
+  }
+
+  /**
+   * The whole workflow on the demo's files, through the same step tasks a
+   * user drives by hand (so every step's progress, curves and results show).
+   * Stops at the first step that fails or is cancelled, and says which.
+   */
+  async #runDemo(): Promise<void> {
+    this.#demoStopped = false;
+    this.demoOutcome = null;
+    const folder = new URL(this.demoUrl, document.baseURI);
+    const stages: Array<[string, () => Promise<boolean>]> = [
+      ['loading the Fashion-MNIST backbone', () => this.#demoStep(this.weights, [{kind: 'url', url: new URL(DEMO.weightsPath, folder).href}])],
+      ['importing bags vs ankle boots', async () => this.#demoStep(this.importing, [await fetchDemoDataset(new URL(DEMO.datasetPath, folder)), {}])],
+      ['computing features', () => this.#demoStep(this.computing, [(this.featureOptions = {...DEMO.features})])],
+      ['training the head', () => this.#demoStep(this.training, [(this.headOptions = {...DEMO.head})])],
+      ['fine-tuning block5', () => this.#demoStep(this.fineTuning, [(this.fineTuneOptions = {...DEMO.fineTune}), false])],
+      ['evaluating on the test split', () => this.#demoStep(this.evaluation, ['fine-tuned'])],
+    ];
+    for (const [stage, run] of stages) {
+      this.demoStage = stage;
+      let done = false;
+      try {
+        done = (await run()) && !this.#demoStopped;
+      } catch (err) {
+        this.demoOutcome = {ok: false, text: `The demo stopped while ${stage}: ${describe(err)}`};
+      }
+      if (!done) {
+        this.demoOutcome ??= {ok: false, text: `The demo stopped while ${stage}${this.#demoStopped ? ' (you stopped it)' : ': see that step below'}.`};
+        this.demoStage = null;
+        return;
+      }
+    }
+    this.demoStage = null;
+    const result = this.evaluation.value;
+    this.demoOutcome = {
+      ok: true,
+      text: `Done: the fine-tuned model got ${result ? `${(result.accuracy * 100).toFixed(1)} %` : 'its score'} of the test images right (step 5).`,
+    };
+  }
+
+  /** Runs one step's task and says whether it completed (Task.run never rejects). */
+  async #demoStep<T extends readonly unknown[], R>(task: Task<T, R>, args: T): Promise<boolean> {
+    this.#demoTask = task;
+    await task.run(args);
+    this.#demoTask = null;
+    return task.status === TaskStatus.COMPLETE;
+  }
+
+  #stopDemo(): void {
+    this.#demoStopped = true;
+    this.#demoTask?.abort();
   }
 
   #renderResults() {
@@ -691,6 +774,13 @@ function readLastFeatures(): Pick<FeatureRunResult, 'spec' | 'datasetId'> | null
   } catch {
     return null;
   }
+}
+
+/** The demo's zip, from the page's own server (it ships with the app: no internet needed). */
+async function fetchDemoDataset(url: URL): Promise<File> {
+  const response = await fetch(url);
+  if (!response.ok) throw new Error(`Could not fetch ${url.href}: HTTP ${response.status}`);
+  return new File([await response.blob()], url.pathname.split('/').at(-1)!, {type: 'application/zip'});
 }
 
 function describe(err: unknown): string {
