@@ -36,9 +36,6 @@ export function convLayers(widths: VggWidths = VGG16_WIDTHS): ConvLayerSpec[] {
   return layers;
 }
 
-/** The names of the 13 conv layers (the same for every width). */
-export const VGG16_CONV_LAYER_NAMES: readonly string[] = convLayers().map((layer) => layer.name);
-
 export const VGG16_OUTPUT_LAYER = 'block5_pool';
 
 /** Five 2×2 pools: 32 is the smallest input that still leaves block5_pool 1×1. */

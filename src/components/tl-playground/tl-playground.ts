@@ -705,8 +705,8 @@ export class TlPlayground extends LitElement {
         hasErrorName(err, ErrorName.WeightsUnreadable)
           ? html`<p class="hint" role="status">
               No VGG16 weights could be read (${(err as Error).message}). Put a tfjs layers export of Keras's VGG16 without
-              top (model.json + shards) in <code>public/models/vgg16/</code>, or load one from a URL below; random weights
-              let you try the pipeline without transfer.
+              top (model.json + shards) in <code>public/models/vgg16/</code> (<code>npm run weights</code>), or load one from a URL
+              below; random weights let you try the pipeline without transfer, and the offline demo above brings its own backbone.
             </p>`
           : html`<p class="error" role="alert">${describe(err)}</p>`,
     });
