@@ -72,6 +72,9 @@ export type WeightsSource =
   /** Weights kept in IndexedDB by an earlier file load, by their id. */
   | {kind: 'stored'; id: string};
 
+/** The real VGG16's filters per block (block1…block5); a narrow variant keeps the layout with fewer. */
+export const VGG16_WIDTHS: readonly number[] = [64, 128, 256, 512, 512];
+
 export interface WeightsInfo {
   /** Stable identity of the weights: SHA-256 of their bytes (or the seed). Part of every feature cache key. */
   id: string;

@@ -1,6 +1,6 @@
 import type {UseStore} from 'idb-keyval';
 import {formatBytes} from '../../src/shared/format.ts';
-import type {WeightsInfo, WeightsSource} from '../../src/shared/protocol.ts';
+import {VGG16_WIDTHS, type WeightsInfo, type WeightsSource} from '../../src/shared/protocol.ts';
 import {ErrorName, NamedError} from '../../src/shared/errors.ts';
 import {fetchLayersModelWeights, type FetchFn} from './fetch-layers-model.ts';
 import {readKerasH5} from './keras-h5.ts';
@@ -13,7 +13,7 @@ import {
   type BundleCheck,
   type WeightsBundle,
 } from './weights-bundle.ts';
-import {VGG16_WIDTHS, describeWidths, isVgg16Widths, paramCount, type VggWidths} from './vgg16-layout.ts';
+import {describeWidths, isVgg16Widths, paramCount, type VggWidths} from './vgg16-layout.ts';
 
 /**
  * Checked weights, kept as bytes rather than tensors: each backend builds

@@ -8,13 +8,12 @@
  * demo ships a narrow variant with the same names. Widths are read off the
  * weights, so every file says for itself which variant it is.
  */
+import {VGG16_WIDTHS} from '../../src/shared/protocol.ts';
+
 const CONVS_PER_BLOCK = [2, 2, 3, 3, 3] as const;
 
 /** Filters per block, block1 to block5. */
 export type VggWidths = readonly number[];
-
-/** The real VGG16. */
-export const VGG16_WIDTHS: VggWidths = [64, 128, 256, 512, 512];
 
 export interface ConvLayerSpec {
   name: string;

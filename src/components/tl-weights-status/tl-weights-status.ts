@@ -1,7 +1,7 @@
 import {LitElement, css, html, nothing} from 'lit';
 import {customElement, property} from 'lit/decorators.js';
 import {formatBytes} from '../../shared/format.ts';
-import type {WeightsInfo} from '../../shared/protocol.ts';
+import {VGG16_WIDTHS, type WeightsInfo} from '../../shared/protocol.ts';
 
 const ORIGIN_TEXT: Record<WeightsInfo['origin'], string> = {
   network: 'downloaded now',
@@ -10,13 +10,12 @@ const ORIGIN_TEXT: Record<WeightsInfo['origin'], string> = {
   file: 'read from the file you gave',
 };
 
-const VGG16_WIDTHS = '64-128-256-512-512';
-
 function describeNetwork(widths: number[]): string {
   const text = widths.join('-');
-  return text === VGG16_WIDTHS
+  const vgg16 = VGG16_WIDTHS.join('-');
+  return text === vgg16
     ? `VGG16 conv base (filters per block ${text})`
-    : `Narrow VGG16 layout: same 13 layers and names, filters per block ${text} (VGG16: ${VGG16_WIDTHS})`;
+    : `Narrow VGG16 layout: same 13 layers and names, filters per block ${text} (VGG16: ${vgg16})`;
 }
 
 /**
