@@ -1,8 +1,6 @@
 import {expose} from 'comlink';
 import {installNamedErrorTransfer} from '../src/shared/comlink-errors.ts';
-import {createTrainerApi} from './trainer-api.ts';
+import {createTrainerServices} from './trainer-services.ts';
 
 installNamedErrorTransfer();
-const api = createTrainerApi();
-expose(api);
-export type TrainerApi = typeof api;
+expose(createTrainerServices());

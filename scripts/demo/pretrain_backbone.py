@@ -185,6 +185,8 @@ def main():
         'pretrainTestAccuracy': round(test_accuracy, 4),
         'inputSize': INPUT_SIZE,
         'preprocessing': 'caffe',
+        # The app's resize closest to the upscaling above (PIL's bicubic; torch's is a = -0.75, PIL's -0.5).
+        'resize': 'bicubic',
     })
     say(f'test accuracy on the 5 pre-training classes: {test_accuracy:.4f}')
     say(f'wrote {args.out}/model.json and group1-shard1of1.bin: {len(data):,} bytes, sha256 {hashlib.sha256(data).hexdigest()}')

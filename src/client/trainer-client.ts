@@ -1,65 +1,109 @@
 import {proxy, releaseProxy, transfer, wrap, type Remote} from 'comlink';
-import type {TrainerApi} from '../../workers/trainer.worker.ts';
+import type {TrainerServices} from '../../workers/trainer-services.ts';
 import {installNamedErrorTransfer} from '../shared/comlink-errors.ts';
 import {ErrorName, NamedError} from '../shared/errors.ts';
-import type {
-  AugmentSettings,
-  BackendOverrides,
-  DatasetManifest,
-  EpochLog,
-  EvaluationResult,
-  FeatureRunOptions,
-  FeatureRunResult,
-  FeatureSpec,
-  CheckpointInfo,
-  FineTuneOptions,
-  FineTuneResult,
-  HeadOptions,
-  HeadResult,
-  ImportLimits,
-  ImportOptions,
-  FeatureRequest,
-  FeatureResult,
-  MemoryReport,
-  Progress,
-  RuntimeReport,
-  Split,
-  WeightsInfo,
-  WeightsSource,
-} from '../shared/protocol.ts';
+import type {FeatureRequest, WeightsSource} from '../shared/protocol/index.ts';
 
 installNamedErrorTransfer();
 
-export interface JobOptions {
+/** What the caller of a long job can give: a way to stop it, and a listener for its progress and epochs. */
+export interface JobOptions<E> {
   signal?: AbortSignal;
-  onProgress?: (progress: Progress) => void;
+  onEvent?: (event: E) => void;
 }
+
+type Services = TrainerServices;
+type Method = (...args: never[]) => unknown;
+/** A worker job: `(jobId, request, onEvent?) => Promise<result>`. */
+type JobMethod = (jobId: string, request: never, onEvent?: never) => Promise<unknown>;
+type RequestOf<F> = F extends (jobId: string, request: infer Q, ...rest: never[]) => unknown ? Q : never;
+type EventOf<F> = F extends (jobId: string, request: never, onEvent?: (event: infer E) => unknown) => unknown ? E : never;
+type ResultOf<F> = F extends (...args: never[]) => infer R ? Awaited<R> : never;
+
+/** On the page: the job without its id, which the client makes and cancels by. */
+export type ClientJob<F> = undefined extends RequestOf<F>
+  ? (request?: RequestOf<F>, job?: JobOptions<EventOf<F>>) => Promise<ResultOf<F>>
+  : (request: RequestOf<F>, job?: JobOptions<EventOf<F>>) => Promise<ResultOf<F>>;
+/** On the page: a quick call, the same arguments, always a promise. */
+export type ClientCall<F> = F extends (...args: infer A) => infer R ? (...args: A) => Promise<Awaited<R>> : never;
+
+type JobNames<S> = {[M in keyof S]: S[M] extends JobMethod ? M : never}[keyof S];
 
 let nextJob = 0;
 
 /**
  * The main thread's handle on the trainer worker: the one place that
- * creates it. Every call is typed by the worker's own API. A worker that
- * fails to load or dies would leave Comlink calls pending forever, so the
- * client watches for that and rejects them with WorkerCrashedError.
+ * creates it. Its namespaces mirror the worker's services (runtime, weights,
+ * dataset, features, head, fineTune, evaluation), typed by them: a job is
+ * `(request, {signal, onEvent})`, its id and cancellation handled here.
+ * A worker that fails to load or dies would leave Comlink calls pending
+ * forever, so the client watches for that and rejects them with
+ * WorkerCrashedError, naming what failed.
  */
 export class TrainerClient {
-  readonly #remote: Remote<TrainerApi>;
+  readonly #remote: Remote<Services>;
   readonly #worker: Worker | null;
   #crash: NamedError | null = null;
   readonly #crashed: Promise<never>;
   #rejectCrashed!: (err: NamedError) => void;
 
-  /** Starts the trainer worker. */
+  readonly runtime = {
+    /** Resolves the backends (or re-chooses them with overrides) and reports why each was picked. */
+    configure: this.#call('runtime', 'configure'),
+    storage: this.#call('runtime', 'storage'),
+    memory: this.#call('runtime', 'memory'),
+  };
+
+  readonly weights = {
+    /** Relative URLs mean "relative to this page"; the worker would read them relative to its script. */
+    load: this.#job('weights', 'load', (source: WeightsSource) =>
+      source.kind === 'url' ? {...source, url: new URL(source.url, document.baseURI).href} : source,
+    ),
+    info: this.#call('weights', 'info'),
+  };
+
+  readonly dataset = {
+    /** The File goes to the worker as is (a reference: the page never reads the archive). */
+    importZip: this.#job('dataset', 'importZip'),
+    restore: this.#call('dataset', 'restore'),
+    resplit: this.#call('dataset', 'resplit'),
+    pixels: this.#call('dataset', 'pixels'),
+  };
+
+  readonly features = {
+    compute: this.#job('features', 'compute'),
+    /** The pixels' buffer is transferred: the caller loses it. */
+    extract: this.#job('features', 'extract', (request: FeatureRequest) => transfer(request, [request.pixels.buffer])),
+    clear: this.#call('features', 'clear'),
+  };
+
+  readonly head = {
+    train: this.#job('head', 'train'),
+    info: this.#call('head', 'info'),
+  };
+
+  readonly fineTune = {
+    run: this.#job('fineTune', 'run'),
+    checkpoint: this.#call('fineTune', 'checkpoint'),
+    preview: this.#call('fineTune', 'preview'),
+  };
+
+  readonly evaluation = {
+    head: this.#job('evaluation', 'head'),
+    fineTuned: this.#job('evaluation', 'fineTuned'),
+  };
+
+  /**
+   * Starts the trainer worker. `url` is where its script is (tests give
+   * fixture workers); by default the app's own, resolved next to this module.
+   */
   static start(): TrainerClient {
-    return new TrainerClient(
-      new Worker(new URL('../../workers/trainer.worker.ts', import.meta.url), {type: 'module', name: 'trainer'}),
-    );
+    return new TrainerClient(new Worker(new URL('../../workers/trainer.worker.ts', import.meta.url), {type: 'module', name: 'trainer'}));
   }
 
-  /** Wraps an existing worker or port (tests use a worker with WebGPU hidden). */
+  /** Wraps an existing worker or port (tests use a worker with WebGPU hidden, or the services over a MessageChannel). */
   constructor(endpoint: Worker | MessagePort) {
-    this.#remote = wrap<TrainerApi>(endpoint);
+    this.#remote = wrap<Services>(endpoint);
     this.#worker = endpoint instanceof Worker ? endpoint : null;
     this.#crashed = new Promise<never>((_, reject) => (this.#rejectCrashed = reject));
     this.#crashed.catch(() => {}); // observed through #call; not an unhandled rejection
@@ -69,11 +113,9 @@ export class TrainerClient {
       this.#worker.addEventListener('error', (event) => {
         // Handled here: without preventDefault it would also surface as an uncaught page error.
         event.preventDefault();
-        this.#fail(`The trainer worker failed: ${event.message || 'it could not be loaded (see the console)'}`);
+        this.#fail(`The trainer worker failed: ${describeErrorEvent(event)}`);
       });
-      this.#worker.addEventListener('messageerror', () =>
-        this.#fail('A message from the trainer worker could not be read.'),
-      );
+      this.#worker.addEventListener('messageerror', () => this.#fail('A message from the trainer worker could not be read.'));
     }
   }
 
@@ -84,125 +126,44 @@ export class TrainerClient {
     this.#worker?.terminate();
   }
 
-  #call<T>(work: () => Promise<T>): Promise<T> {
+  #race<T>(work: () => Promise<T>): Promise<T> {
     if (this.#crash) return Promise.reject(this.#crash);
     return Promise.race([work(), this.#crashed]);
   }
 
-  /** Resolves the backends (or re-chooses them with overrides) and reports why each was picked. */
-  configureRuntime(overrides?: BackendOverrides): Promise<RuntimeReport> {
-    return this.#call(() => this.#remote.configureRuntime(overrides));
+  /** A quick call into a service (no id, not cancellable). */
+  #call<S extends keyof Services, M extends keyof Services[S]>(service: S, method: M): ClientCall<Services[S][M]> {
+    // Resolved at call time: these adapters are made before the constructor sets #remote.
+    return ((...args: unknown[]) => this.#race(() => this.#method(service, method)(...(args as never[])) as Promise<unknown>)) as ClientCall<Services[S][M]>;
   }
 
-  loadWeights(source: WeightsSource): Promise<WeightsInfo> {
-    // Relative URLs mean "relative to this page"; the worker would read them relative to its script.
-    const resolved: WeightsSource =
-      source.kind === 'url' ? {...source, url: new URL(source.url, document.baseURI).href} : source;
-    return this.#call(() => this.#remote.loadWeights(resolved));
+  /**
+   * A named, cancellable job: the signal's abort becomes `jobs.cancel(id)`;
+   * the listener crosses as a Comlink proxy, which the worker releases.
+   */
+  #job<S extends keyof Services, M extends JobNames<Services[S]>>(
+    service: S,
+    method: M,
+    prepare: (request: RequestOf<Services[S][M]>) => unknown = (request) => request,
+  ): ClientJob<Services[S][M]> {
+    const run = async (request: never, {signal, onEvent}: JobOptions<unknown> = {}) => {
+      if (signal?.aborted) throw new NamedError(ErrorName.Cancelled, 'The job was cancelled before it started.');
+      const jobId = `job-${++nextJob}`;
+      const cancel = (): void => void (this.#method('jobs', 'cancel')(jobId as never) as Promise<boolean>).catch(() => {});
+      signal?.addEventListener('abort', cancel, {once: true});
+      try {
+        const remote = this.#method(service, method);
+        return await this.#race(() => remote(...([jobId, prepare(request), onEvent ? proxy(onEvent) : undefined] as never[])) as Promise<unknown>);
+      } finally {
+        signal?.removeEventListener('abort', cancel);
+      }
+    };
+    return run as unknown as ClientJob<Services[S][M]>;
   }
 
-  weightsInfo(): Promise<WeightsInfo | null> {
-    return this.#call(() => this.#remote.weightsInfo());
-  }
-
-  /** Computes block5_pool features. The pixels' buffer is transferred: the caller loses it. */
-  async extractFeatures(request: FeatureRequest, options: JobOptions = {}): Promise<FeatureResult> {
-    return this.#job(options.signal, options.onProgress, (jobId, onProgress) =>
-      this.#remote.extractFeatures(jobId, transfer(request, [request.pixels.buffer]), onProgress),
-    );
-  }
-
-  /** Runs a named, cancellable job; its callback crosses as a Comlink proxy, which the worker releases. */
-  async #job<T, C extends (arg: never) => void>(
-    signal: AbortSignal | undefined,
-    callback: C | undefined,
-    run: (jobId: string, callback: C | undefined) => Promise<T>,
-  ): Promise<T> {
-    if (signal?.aborted) throw new NamedError(ErrorName.Cancelled, 'The job was cancelled before it started.');
-    const jobId = `job-${++nextJob}`;
-    const cancel = (): void => void this.#remote.cancel(jobId).catch(() => {});
-    signal?.addEventListener('abort', cancel, {once: true});
-    try {
-      return await this.#call(() => run(jobId, callback ? proxy(callback) : undefined));
-    } finally {
-      signal?.removeEventListener('abort', cancel);
-    }
-  }
-
-  /** Makes sure every image of the dataset has its bottleneck features in IndexedDB. */
-  computeFeatures(options: FeatureRunOptions, job: JobOptions = {}): Promise<FeatureRunResult> {
-    return this.#job(job.signal, job.onProgress, (jobId, onProgress) => this.#remote.computeFeatures(jobId, options, onProgress));
-  }
-
-  /** Fine-tunes block5 with the head on augmented images; `resume` goes on from the last checkpoint. */
-  fineTune(
-    request: Partial<FineTuneOptions> & {resume?: boolean} = {},
-    job: {signal?: AbortSignal; onEpoch?: (log: EpochLog) => void} = {},
-  ): Promise<FineTuneResult> {
-    return this.#job(job.signal, job.onEpoch, (jobId, onEpoch) => this.#remote.fineTune(jobId, request, onEpoch));
-  }
-
-  /** `count` augmented versions of one dataset image, RGB size×size each, one after another. */
-  augmentPreview(image: number, count: number, seed: number, augment: AugmentSettings, size = 150): Promise<Uint8Array> {
-    return this.#call(() => this.#remote.augmentPreview(image, count, seed, augment, size));
-  }
-
-  /** The last fine-tuning checkpoint, or null. */
-  checkpointInfo(): Promise<CheckpointInfo | null> {
-    return this.#call(() => this.#remote.checkpointInfo());
-  }
-
-  /** Scores the fine-tuned model on a split (test by default). */
-  evaluateFineTuned(split: Split = 'test'): Promise<EvaluationResult> {
-    return this.#call(() => this.#remote.evaluateFineTuned(split));
-  }
-
-  /** Scores the trained head on a split (test by default). */
-  evaluateHead(split: Split = 'test'): Promise<EvaluationResult> {
-    return this.#call(() => this.#remote.evaluateHead(split));
-  }
-
-  /** Empties the feature cache; resolves to how many entries it held. */
-  clearFeatures(): Promise<number> {
-    return this.#call(() => this.#remote.clearFeatures());
-  }
-
-  /** Trains the classifier head on cached features; `onEpoch` gets each epoch's metrics as it ends. */
-  trainHead(
-    spec: FeatureSpec,
-    options: Partial<HeadOptions> = {},
-    job: {signal?: AbortSignal; onEpoch?: (log: EpochLog) => void} = {},
-  ): Promise<HeadResult> {
-    return this.#job(job.signal, job.onEpoch, (jobId, onEpoch) => this.#remote.trainHead(jobId, spec, options, onEpoch));
-  }
-
-  /** Imports a zipped dataset; the File goes to the worker as is. */
-  importDataset(
-    file: File,
-    options: ImportOptions = {},
-    job: JobOptions & {limits?: Partial<ImportLimits>} = {},
-  ): Promise<DatasetManifest> {
-    return this.#job(job.signal, job.onProgress, (jobId, onProgress) =>
-      this.#remote.importDataset(jobId, file, options, onProgress, job.limits),
-    );
-  }
-
-  /** The dataset kept from an earlier visit, or null. */
-  restoreDataset(): Promise<DatasetManifest | null> {
-    return this.#call(() => this.#remote.restoreDataset());
-  }
-
-  resplitDataset(options: ImportOptions): Promise<DatasetManifest> {
-    return this.#call(() => this.#remote.resplitDataset(options));
-  }
-
-  /** Images by index, decoded and resized to size×size, RGB uint8 one after another. */
-  datasetPixels(indices: number[], size: number): Promise<Uint8Array> {
-    return this.#call(() => this.#remote.datasetPixels(indices, size));
-  }
-
-  memory(): Promise<MemoryReport> {
-    return this.#call(() => this.#remote.memory());
+  /** A service's method through Comlink (its nested proxies resolve the path when called). */
+  #method(service: keyof Services, method: PropertyKey): Method {
+    return (this.#remote as unknown as Record<keyof Services, Record<PropertyKey, Method>>)[service][method]!;
   }
 
   /** Ends the worker; pending calls reject with WorkerCrashedError. */
@@ -210,4 +171,14 @@ export class TrainerClient {
     this.#remote[releaseProxy]();
     this.#fail('The trainer was shut down.');
   }
+}
+
+/**
+ * What an error event says: its message and where (file, line, column).
+ * A module worker that fails to load fires a plain Event with none of that.
+ */
+function describeErrorEvent(event: Event | ErrorEvent): string {
+  if (!(event instanceof ErrorEvent) || !event.message) return 'it could not be loaded (its script failed to fetch or to parse; see the console)';
+  const where = event.filename ? ` (${event.filename}:${event.lineno}:${event.colno})` : '';
+  return `${event.message}${where}`;
 }

@@ -1,4 +1,4 @@
-import type {AugmentSettings, FeatureRunOptions, FineTuneOptions, HeadOptions} from './protocol.ts';
+import type {AugmentSettings, FeatureRunOptions, FineTuneOptions, HeadOptions} from './protocol/index.ts';
 
 /** The tutorial's head settings: RMSprop (Keras's default rate), 30 epochs, batch 20. */
 export const DEFAULT_HEAD_OPTIONS: HeadOptions = {
@@ -10,10 +10,16 @@ export const DEFAULT_HEAD_OPTIONS: HeadOptions = {
   earlyStoppingPatience: null,
 };
 
-/** The tutorial's 150×150 input, and the preprocessing VGG16's ImageNet weights were trained with. */
+/**
+ * The tutorial's 150×150 input, the preprocessing VGG16's ImageNet weights
+ * were trained with, and bilinear resizing: smooth both ways and
+ * antialiased when shrinking photos ('nearest' reproduces the tutorial's
+ * exact pixels; see the README).
+ */
 export const DEFAULT_FEATURE_OPTIONS: Required<FeatureRunOptions> = {
   inputSize: 150,
   preprocessing: 'caffe',
+  resize: 'bilinear',
   batchSize: 8,
 };
 

@@ -1,5 +1,5 @@
 import {DEFAULT_FINE_TUNE, DEFAULT_HEAD_OPTIONS} from './defaults.ts';
-import type {FeatureRunOptions, FineTuneOptions, HeadOptions} from './protocol.ts';
+import type {FeatureRunOptions, FineTuneOptions, HeadOptions} from './protocol/index.ts';
 
 /**
  * The offline demo: a narrow VGG16 pre-trained on Fashion-MNIST and a small
@@ -10,8 +10,11 @@ export const DEMO = {
   /** Relative to the demo folder (public/demo/ in the app). */
   weightsPath: 'backbone/model.json',
   datasetPath: 'fashion-bag-vs-boot.zip',
-  /** Fashion-MNIST is 28×28: 32 is VGG16's smallest input, and what the backbone was pre-trained at. */
-  features: {inputSize: 32, preprocessing: 'caffe', batchSize: 32} satisfies Required<FeatureRunOptions>,
+  /**
+   * Fashion-MNIST is 28×28: 32 is VGG16's smallest input, and what the
+   * backbone was pre-trained at, upscaled bicubically (as its model.json says).
+   */
+  features: {inputSize: 32, preprocessing: 'caffe', resize: 'bicubic', batchSize: 32} satisfies Required<FeatureRunOptions>,
   head: {...DEFAULT_HEAD_OPTIONS} satisfies HeadOptions,
   /**
    * The tutorial's SGD, for fewer epochs, with milder augmentation: at 32×32 its

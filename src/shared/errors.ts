@@ -6,6 +6,8 @@
 export const ErrorName = {
   /** No tfjs backend could start in this browser. */
   NoBackend: 'NoBackendError',
+  /** A backend did not start within its time limit (a blocked helper worker, a hung driver). */
+  BackendTimeout: 'BackendTimeoutError',
   /** The weights file is not the VGG16 conv base: names or shapes differ. */
   WeightsMismatch: 'WeightsMismatchError',
   /** The weights could not be fetched or read (HTTP error, truncated shard, bad JSON). */
@@ -28,6 +30,8 @@ export const ErrorName = {
   ArchiveEncrypted: 'ArchiveEncryptedError',
   /** The zip exceeds a safety cap (entry count, total size, compression ratio): possibly a zip bomb. */
   ArchiveTooLarge: 'ArchiveTooLargeError',
+  /** A dataset zip given by URL could not be fetched. */
+  DatasetUnreachable: 'DatasetUnreachableError',
   /** The zip holds no image that could be read. */
   NoImages: 'NoImagesError',
   /** The images do not make a usable dataset (one class, an empty class, a class missing from a split). */

@@ -1,6 +1,6 @@
 import {BlobReader, Uint8ArrayWriter, ZipReader, configure, type FileEntry, type Reader} from '@zip.js/zip.js';
 import {TrainerClient} from '../../src/client/trainer-client.ts';
-import type {BackendName, WeightsSource} from '../../src/shared/protocol.ts';
+import type {BackendName, WeightsSource} from '../../src/shared/protocol/index.ts';
 import {ReadAheadBlobReader} from '../../workers/dataset/read-ahead-reader.ts';
 import {asFile, encodePicture, makeZip, type ZipContent} from '../support/dataset-zips.ts';
 import {makeImages} from '../support/fixtures.ts';
@@ -68,17 +68,17 @@ async function fineTuneSteps(size: number, backends: BackendName[]): Promise<Ben
   const rows: BenchRow[] = [];
   const trainer = TrainerClient.start();
   try {
-    await trainer.importDataset(asFile(await smallJpegZip(20), 'bench-fine-tune.zip'), {fractions: {train: 8, validation: 2, test: 0}});
-    await trainer.loadWeights({kind: 'random', seed: 9});
+    await trainer.dataset.importZip({file: asFile(await smallJpegZip(20), 'bench-fine-tune.zip'), options: {fractions: {train: 8, validation: 2, test: 0}}});
+    await trainer.weights.load({kind: 'random', seed: 9});
     {
-      const {spec} = await trainer.computeFeatures({inputSize: size, preprocessing: 'rescale'});
-      await trainer.trainHead(spec, {epochs: 1, batchSize: 4});
+      const {spec} = await trainer.features.compute({inputSize: size, preprocessing: 'rescale'});
+      await trainer.head.train({spec: spec, options: {epochs: 1, batchSize: 4}});
       const perImage = new Map<string, number>();
       for (const backend of backends) {
-        const runtime = await trainer.configureRuntime({training: backend});
+        const runtime = await trainer.runtime.configure({training: backend});
         if (runtime.phases.training.backend !== backend) continue;
         try {
-          const result = await trainer.fineTune({epochs: 1, batchSize: 4});
+          const result = await trainer.fineTune.run({epochs: 1, batchSize: 4});
           const seconds = result.history[0]!.seconds / 8;
           perImage.set(backend, seconds);
           rows.push({label: `${backend}, ${size}×${size}, per training image (epoch incl. validation)`, value: round(seconds), unit: 's'});
@@ -104,11 +104,11 @@ async function fineTuneSteps(size: number, backends: BackendName[]): Promise<Ben
 async function featureCache(): Promise<BenchRow[]> {
   const trainer = TrainerClient.start();
   try {
-    await trainer.importDataset(asFile(await smallJpegZip(200), 'bench-features.zip'));
-    await trainer.loadWeights({kind: 'random', seed: 7});
+    await trainer.dataset.importZip({file: asFile(await smallJpegZip(200), 'bench-features.zip')});
+    await trainer.weights.load({kind: 'random', seed: 7});
     const options = {inputSize: 32, preprocessing: 'rescale', batchSize: 8} as const;
-    const first = await trainer.computeFeatures(options);
-    const second = await trainer.computeFeatures(options);
+    const first = await trainer.features.compute(options);
+    const second = await trainer.features.compute(options);
     return [
       {label: `200 images at 32×32, computed on ${first.backend} (decode + VGG16 + write)`, value: round(first.seconds), unit: 's'},
       {label: 'the same, all from the IndexedDB cache', value: round(second.seconds, 3), unit: 's'},
@@ -163,7 +163,7 @@ async function importThousands(): Promise<BenchRow[]> {
   const trainer = TrainerClient.start();
   try {
     const started = performance.now();
-    const manifest = await trainer.importDataset(zip);
+    const manifest = await trainer.dataset.importZip({file: zip});
     const seconds = (performance.now() - started) / 1000;
     return [
       {label: `import ${manifest.images.length.toLocaleString('en')} JPEGs (${(zip.size / 2 ** 20).toFixed(1)} MiB)`, value: round(seconds, 1), unit: 's'},
@@ -180,13 +180,13 @@ async function features(size: number, count: number, warmUp: number): Promise<Be
   const rows: BenchRow[] = [];
   const perImage = new Map<BackendName, number>();
   try {
-    await trainer.loadWeights({kind: 'random', seed: 1});
+    await trainer.weights.load({kind: 'random', seed: 1});
     for (const backend of ['wasm', 'webgl', 'webgpu', 'cpu'] as const) {
-      const runtime = await trainer.configureRuntime({inference: backend});
+      const runtime = await trainer.runtime.configure({inference: backend});
       if (runtime.phases.inference.backend !== backend) continue;
-      await trainer.extractFeatures({pixels: makeImages(warmUp, size, 1), count: warmUp, size, batchSize: warmUp});
+      await trainer.features.extract({pixels: makeImages(warmUp, size, 1), count: warmUp, size, batchSize: warmUp});
       const started = performance.now();
-      await trainer.extractFeatures({pixels: makeImages(count, size, 2), count, size, batchSize: Math.min(4, count)});
+      await trainer.features.extract({pixels: makeImages(count, size, 2), count, size, batchSize: Math.min(4, count)});
       perImage.set(backend, (performance.now() - started) / count);
     }
   } finally {

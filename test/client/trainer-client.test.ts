@@ -3,8 +3,8 @@ import {expose} from 'comlink';
 import {TrainerClient} from '../../src/client/trainer-client.ts';
 import {installNamedErrorTransfer} from '../../src/shared/comlink-errors.ts';
 import {ErrorName} from '../../src/shared/errors.ts';
-import type {Progress} from '../../src/shared/protocol.ts';
-import {createTrainerApi} from '../../workers/trainer-api.ts';
+import type {Progress} from '../../src/shared/protocol/index.ts';
+import {createTrainerServices} from '../../workers/trainer-services.ts';
 import {makeImages} from '../support/fixtures.ts';
 import {rejection} from '../support/rejection.ts';
 
@@ -18,17 +18,17 @@ describe('TrainerClient over a MessageChannel', () => {
   beforeEach(() => {
     installNamedErrorTransfer();
     const {port1, port2} = new MessageChannel();
-    expose(createTrainerApi(), port1);
+    expose(createTrainerServices(), port1);
     client = new TrainerClient(port2);
   });
   afterEach(() => client.dispose());
 
   it('calls through, with progress callbacks and transferred results', async () => {
-    await client.configureRuntime({inference: 'cpu'});
-    await client.loadWeights({kind: 'random', seed: 4});
+    await client.runtime.configure({inference: 'cpu'});
+    await client.weights.load({kind: 'random', seed: 4});
     const pixels = makeImages(2, 32);
     const seen: Progress[] = [];
-    const result = await client.extractFeatures({pixels, count: 2, size: 32}, {onProgress: (p) => seen.push(p)});
+    const result = await client.features.extract({pixels, count: 2, size: 32}, {onEvent: (p) => seen.push(p)});
     expect(pixels.byteLength, 'the pixels were transferred, not copied').to.equal(0);
     expect(result.features.length).to.equal(2 * 512);
     expect(result.backend).to.equal('cpu');
@@ -37,9 +37,9 @@ describe('TrainerClient over a MessageChannel', () => {
   });
 
   it('rejects with the worker’s error names', async () => {
-    const notLoaded = await rejection(client.extractFeatures({pixels: makeImages(1, 32), count: 1, size: 32}));
+    const notLoaded = await rejection(client.features.extract({pixels: makeImages(1, 32), count: 1, size: 32}));
     expect(notLoaded.name).to.equal(ErrorName.WeightsNotLoaded);
-    const noDataset = await rejection(client.datasetPixels([0], 32));
+    const noDataset = await rejection(client.dataset.pixels({indices: [0], size: 32, resize: 'bilinear'}));
     expect(noDataset.name).to.equal(ErrorName.NoDataset);
   });
 });

@@ -1,7 +1,7 @@
 import {expect} from '@open-wc/testing';
 import {TrainerClient} from '../../src/client/trainer-client.ts';
 import {DEMO} from '../../src/shared/demo.ts';
-import type {WeightsSource} from '../../src/shared/protocol.ts';
+import type {WeightsSource} from '../../src/shared/protocol/index.ts';
 import {DEMO_FOLDER, DEMO_WEIGHTS_URL, demoDatasetFile, runDemoWorkflow} from '../support/demo-workflow.ts';
 
 const sha256 = async (bytes: ArrayBuffer) =>
@@ -12,7 +12,7 @@ describe('the offline demo', function () {
   it('ships a narrow VGG16 that says it was pre-trained on Fashion-MNIST, with the log of the run that made it', async () => {
     const trainer = TrainerClient.start();
     try {
-      const info = await trainer.loadWeights({kind: 'url', url: DEMO_WEIGHTS_URL, refresh: true});
+      const info = await trainer.weights.load({kind: 'url', url: DEMO_WEIGHTS_URL, refresh: true});
       expect(info.label).to.contain('pre-trained on Fashion-MNIST, not ImageNet');
       expect(info.widths).to.deep.equal([16, 32, 64, 128, 128]);
       expect(info.bytes).to.be.below(5_000_000);
@@ -29,7 +29,7 @@ describe('the offline demo', function () {
   it("ships bags and ankle boots — classes the backbone never saw — in the tutorial's train/validation/test layout", async () => {
     const trainer = TrainerClient.start();
     try {
-      const manifest = await trainer.importDataset(await demoDatasetFile());
+      const manifest = await trainer.dataset.importZip({file: await demoDatasetFile()});
       expect(manifest.layout).to.equal('splits');
       expect(manifest.classes).to.deep.equal(['ankle_boot', 'bag']);
       for (const split of ['train', 'validation', 'test'] as const) {

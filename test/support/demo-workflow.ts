@@ -1,6 +1,6 @@
 import type {TrainerClient} from '../../src/client/trainer-client.ts';
 import {DEMO} from '../../src/shared/demo.ts';
-import type {FineTuneOptions, HeadOptions, WeightsInfo, WeightsSource} from '../../src/shared/protocol.ts';
+import type {FineTuneOptions, HeadOptions, WeightsInfo, WeightsSource} from '../../src/shared/protocol/index.ts';
 
 /** The demo's files as the app serves them (Vite serves public/ at the root, in tests and benchmarks too). */
 export const DEMO_FOLDER = new URL('/demo/', location.origin);
@@ -31,19 +31,19 @@ export async function runDemoWorkflow(
   weights: WeightsSource,
   {head = DEMO.head, fineTune}: {head?: HeadOptions; fineTune?: FineTuneOptions} = {},
 ): Promise<DemoScores> {
-  const info = await trainer.loadWeights(weights);
-  await trainer.importDataset(await demoDatasetFile());
-  const {spec} = await trainer.computeFeatures(DEMO.features);
-  const trained = await trainer.trainHead(spec, head);
+  const info = await trainer.weights.load(weights);
+  await trainer.dataset.importZip({file: await demoDatasetFile()});
+  const {spec} = await trainer.features.compute(DEMO.features);
+  const trained = await trainer.head.train({spec: spec, options: head});
   const best = trained.history[trained.bestEpoch - 1]!;
   const scores: DemoScores = {
     weights: info,
     headValidationAccuracy: best.valAccuracy,
-    headTestAccuracy: (await trainer.evaluateHead('test')).accuracy,
+    headTestAccuracy: (await trainer.evaluation.head({split: 'test'})).accuracy,
   };
   if (fineTune) {
-    await trainer.fineTune(fineTune);
-    scores.fineTunedTestAccuracy = (await trainer.evaluateFineTuned('test')).accuracy;
+    await trainer.fineTune.run(fineTune);
+    scores.fineTunedTestAccuracy = (await trainer.evaluation.fineTuned({split: 'test'})).accuracy;
   }
   return scores;
 }

@@ -1,4 +1,4 @@
-import type {DatasetManifest} from '../../src/shared/protocol.ts';
+import type {DatasetManifest} from '../../src/shared/protocol/index.ts';
 
 /** A small two-class manifest (no worker, no zip) for component tests; one skipped file has an HTML-like name. */
 export function sampleManifest(): DatasetManifest {
@@ -26,5 +26,6 @@ export function sampleManifest(): DatasetManifest {
     warnings: [{kind: 'missing-test-class', message: 'Class "dolphins" has no test images: its test results will be missing.'}],
     split: null,
     stored: true,
+  savedAt: null,
   };
 }

@@ -14,7 +14,7 @@ describe('backend fallback without WebGPU', () => {
   afterEach(() => trainer.dispose());
 
   it('lands each phase on the next backend and says why WebGPU was skipped', async () => {
-    const report = await trainer.configureRuntime();
+    const report = await trainer.runtime.configure();
     console.log(`without WebGPU: inference on ${report.phases.inference.backend}, training on ${report.phases.training.backend}`);
     expect(report.webgpu).to.equal(null);
     expect(report.webgpuUnavailable).to.match(/navigator\.gpu is missing/);
@@ -26,14 +26,14 @@ describe('backend fallback without WebGPU', () => {
     }
     expect(report.phases.training.backend).not.to.equal('wasm');
 
-    await trainer.loadWeights({kind: 'random', seed: 1});
-    const result = await trainer.extractFeatures({pixels: makeImages(2, 32), count: 2, size: 32});
+    await trainer.weights.load({kind: 'random', seed: 1});
+    const result = await trainer.features.extract({pixels: makeImages(2, 32), count: 2, size: 32});
     expect(result.backend).to.equal(report.phases.inference.backend);
     expect(result.features.length).to.equal(2 * 512);
   });
 
   it('falls back from a WebGPU override, reporting that the request failed', async () => {
-    const report = await trainer.configureRuntime({inference: 'webgpu'});
+    const report = await trainer.runtime.configure({inference: 'webgpu'});
     const {backend, overridden, skipped} = report.phases.inference;
     expect(backend).not.to.equal('webgpu');
     expect(overridden).to.equal(false);
@@ -41,7 +41,7 @@ describe('backend fallback without WebGPU', () => {
   });
 
   it('refuses wasm for training even when asked, and says why', async () => {
-    const report = await trainer.configureRuntime({training: 'wasm'});
+    const report = await trainer.runtime.configure({training: 'wasm'});
     expect(report.phases.training.backend).not.to.equal('wasm');
     expect(report.phases.training.skipped.find((s) => s.backend === 'wasm')?.reason).to.match(
       /^requested, but cannot train conv layers/,
@@ -49,7 +49,7 @@ describe('backend fallback without WebGPU', () => {
   });
 
   it('honours an override that can start', async () => {
-    const report = await trainer.configureRuntime({inference: 'cpu'});
+    const report = await trainer.runtime.configure({inference: 'cpu'});
     expect(report.phases.inference).to.include({backend: 'cpu', overridden: true});
     const reasons = report.phases.inference.skipped.map((s) => `${s.backend}: ${s.reason}`);
     expect(reasons.some((r) => r.startsWith('wasm: not requested'))).to.equal(true, reasons.join('\n'));

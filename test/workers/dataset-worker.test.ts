@@ -1,7 +1,7 @@
 import {expect} from '@open-wc/testing';
 import {TrainerClient} from '../../src/client/trainer-client.ts';
 import {ErrorName} from '../../src/shared/errors.ts';
-import type {Progress} from '../../src/shared/protocol.ts';
+import type {Progress} from '../../src/shared/protocol/index.ts';
 import {asFile, classFolders, encodeBmp, encodePicture, makeZip} from '../support/dataset-zips.ts';
 import {rejection} from '../support/rejection.ts';
 
@@ -13,7 +13,7 @@ describe('dataset import in the worker', function () {
     const seen: Progress[] = [];
     let manifest;
     try {
-      manifest = await first.importDataset(zip, {seed: 3}, {onProgress: (p) => seen.push(p)});
+      manifest = await first.dataset.importZip({file: zip, options: {seed: 3}}, {onEvent: (p) => seen.push(p)});
     } finally {
       first.dispose();
     }
@@ -24,11 +24,11 @@ describe('dataset import in the worker', function () {
 
     const reloaded = TrainerClient.start();
     try {
-      const restored = await reloaded.restoreDataset();
+      const restored = await reloaded.dataset.restore();
       expect(restored?.id).to.equal(manifest.id);
       expect(restored?.images.map((i) => i.split)).to.deep.equal(manifest.images.map((i) => i.split));
       expect(restored?.images[0]!.thumbnail.size).to.be.greaterThan(0);
-      const pixels = await reloaded.datasetPixels([0, 1], 32);
+      const pixels = await reloaded.dataset.pixels({indices: [0, 1], size: 32, resize: 'bilinear'});
       expect(pixels.length).to.equal(2 * 32 * 32 * 3);
     } finally {
       reloaded.dispose();
@@ -48,10 +48,10 @@ describe('dataset import in the worker', function () {
     );
     const trainer = TrainerClient.start();
     try {
-      const manifest = await trainer.importDataset(zip, {fractions: {train: 1, validation: 1, test: 0}});
+      const manifest = await trainer.dataset.importZip({file: zip, options: {fractions: {train: 1, validation: 1, test: 0}}});
       const index = (name: string) => manifest.images.findIndex((i) => i.path.endsWith(name));
       const size = 20;
-      const [grey, alpha] = [await trainer.datasetPixels([index('grey.png')], size), await trainer.datasetPixels([index('alpha.png')], size)];
+      const [grey, alpha] = [await trainer.dataset.pixels({indices: [index('grey.png')], size, resize: 'bilinear'}), await trainer.dataset.pixels({indices: [index('alpha.png')], size, resize: 'bilinear'})];
       for (let p = 0; p < size * size; p++) {
         expect(grey[p * 3], `pixel ${p}`).to.equal(grey[p * 3 + 1]);
         expect(grey[p * 3], `pixel ${p}`).to.equal(grey[p * 3 + 2]);
@@ -68,14 +68,14 @@ describe('dataset import in the worker', function () {
   it('stops a cancelled import, keeps the previous dataset, and stores nothing new', async () => {
     const trainer = TrainerClient.start();
     try {
-      const kept = await trainer.importDataset(asFile(await makeZip(classFolders('', ['x', 'y'], 5, 1)), 'kept.zip'));
+      const kept = await trainer.dataset.importZip({file: asFile(await makeZip(classFolders('', ['x', 'y'], 5, 1)), 'kept.zip')});
       const big = asFile(await makeZip(classFolders('', ['p', 'q'], 200, 2)), 'big.zip');
       const controller = new AbortController();
       let lastDone = 0;
       const failure = await rejection(
-        trainer.importDataset(big, {}, {
+        trainer.dataset.importZip({file: big, options: {}}, {
           signal: controller.signal,
-          onProgress: (p) => {
+          onEvent: (p) => {
             lastDone = p.done;
             if (p.done >= 10) controller.abort();
           },
@@ -85,7 +85,7 @@ describe('dataset import in the worker', function () {
       expect(lastDone).to.be.lessThan(400);
       const after = TrainerClient.start();
       try {
-        expect((await after.restoreDataset())?.id).to.equal(kept.id);
+        expect((await after.dataset.restore())?.id).to.equal(kept.id);
       } finally {
         after.dispose();
       }
@@ -97,7 +97,7 @@ describe('dataset import in the worker', function () {
   it('sends dataset errors by name with their details', async () => {
     const trainer = TrainerClient.start();
     try {
-      const failure = await rejection(trainer.importDataset(asFile(await makeZip(classFolders('', ['lonely'], 4)))));
+      const failure = await rejection(trainer.dataset.importZip({file: asFile(await makeZip(classFolders('', ['lonely'], 4)))}));
       expect(failure.name).to.equal(ErrorName.DatasetInvalid);
       expect(failure.details.problems[0].message).to.match(/Only one class/);
     } finally {

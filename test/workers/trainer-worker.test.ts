@@ -1,7 +1,7 @@
 import {expect} from '@open-wc/testing';
 import {TrainerClient} from '../../src/client/trainer-client.ts';
 import {ErrorName, hasErrorName} from '../../src/shared/errors.ts';
-import type {Progress} from '../../src/shared/protocol.ts';
+import type {Progress} from '../../src/shared/protocol/index.ts';
 import {randomVgg16Bundle} from '../../workers/model/weights-bundle.ts';
 import {makeImages, publishLayersModel} from '../support/fixtures.ts';
 import {VGG16_LAYER_NAMES, writeKerasH5} from '../support/keras-h5.ts';
@@ -15,7 +15,7 @@ describe('trainer worker', function () {
 
   before(async () => {
     trainer = TrainerClient.start();
-    await trainer.loadWeights({kind: 'random', seed: 11});
+    await trainer.weights.load({kind: 'random', seed: 11});
   });
   after(() => trainer.dispose());
 
@@ -23,14 +23,14 @@ describe('trainer worker', function () {
     const count = 4;
     const images = makeImages(count, SIZE, 5);
 
-    const gpuRuntime = await trainer.configureRuntime({inference: 'webgpu'});
+    const gpuRuntime = await trainer.runtime.configure({inference: 'webgpu'});
     expect(gpuRuntime.phases.inference.backend, JSON.stringify(gpuRuntime)).to.equal('webgpu');
-    const onGpu = await trainer.extractFeatures({pixels: images.slice(), count, size: SIZE, batchSize: 2});
+    const onGpu = await trainer.features.extract({pixels: images.slice(), count, size: SIZE, batchSize: 2});
     expect(onGpu.backend).to.equal('webgpu');
     expect(onGpu.shape).to.deep.equal([count, 1, 1, 512]);
 
-    await trainer.configureRuntime({inference: 'cpu'});
-    const onCpu = await trainer.extractFeatures({pixels: images.slice(), count, size: SIZE, batchSize: 2});
+    await trainer.runtime.configure({inference: 'cpu'});
+    const onCpu = await trainer.features.extract({pixels: images.slice(), count, size: SIZE, batchSize: 2});
     expect(onCpu.backend).to.equal('cpu');
 
     let min = Infinity;
@@ -53,34 +53,34 @@ describe('trainer worker', function () {
   });
 
   it('leaves tf.memory().numTensors where it was after a feature batch', async () => {
-    const runtime = await trainer.configureRuntime({});
+    const runtime = await trainer.runtime.configure({});
     const images = makeImages(3, SIZE, 9);
     // The first batch builds the model and its variables; measure from the second.
-    await trainer.extractFeatures({pixels: images.slice(), count: 3, size: SIZE});
-    const before = await trainer.memory();
-    const result = await trainer.extractFeatures({pixels: images.slice(), count: 3, size: SIZE, batchSize: 2});
-    const after = await trainer.memory();
+    await trainer.features.extract({pixels: images.slice(), count: 3, size: SIZE});
+    const before = await trainer.runtime.memory();
+    const result = await trainer.features.extract({pixels: images.slice(), count: 3, size: SIZE, batchSize: 2});
+    const after = await trainer.runtime.memory();
     console.log(`memory check on ${result.backend} (${runtime.phases.inference.backend}): ${before.numTensors} → ${after.numTensors} tensors`);
     expect(after.numTensors).to.equal(before.numTensors);
     expect(after.numBytes).to.equal(before.numBytes);
   });
 
   it('stops a cancelled job between batches and leaves no tensors behind', async () => {
-    await trainer.configureRuntime({});
+    await trainer.runtime.configure({});
     // Enough batches that the abort lands long before the end, even on a fast backend.
     const count = 256;
     const images = makeImages(count, SIZE, 3);
-    await trainer.extractFeatures({pixels: images.slice(0, SIZE * SIZE * 3), count: 1, size: SIZE});
-    const before = await trainer.memory();
+    await trainer.features.extract({pixels: images.slice(0, SIZE * SIZE * 3), count: 1, size: SIZE});
+    const before = await trainer.runtime.memory();
 
     const controller = new AbortController();
     const seen: Progress[] = [];
     const err = await rejection(
-      trainer.extractFeatures(
+      trainer.features.extract(
         {pixels: images, count, size: SIZE, batchSize: 1},
         {
           signal: controller.signal,
-          onProgress: (p) => {
+          onEvent: (p) => {
             seen.push(p);
             if (p.done >= 2) controller.abort();
           },
@@ -91,16 +91,16 @@ describe('trainer worker', function () {
     const last = seen.at(-1)!;
     expect(last.done).to.be.at.least(2);
     expect(last.done, 'it ran to the end').to.be.lessThan(count);
-    expect((await trainer.memory()).numTensors).to.equal(before.numTensors);
+    expect((await trainer.runtime.memory()).numTensors).to.equal(before.numTensors);
 
     // The worker is still usable afterwards.
-    const again = await trainer.extractFeatures({pixels: makeImages(1, SIZE), count: 1, size: SIZE});
+    const again = await trainer.features.extract({pixels: makeImages(1, SIZE), count: 1, size: SIZE});
     expect(again.features.length).to.equal(512);
   });
 
   it('reports progress with a rate and an ETA, the last one at 100%', async () => {
     const seen: Progress[] = [];
-    await trainer.extractFeatures({pixels: makeImages(4, SIZE), count: 4, size: SIZE, batchSize: 1}, {onProgress: (p) => seen.push(p)});
+    await trainer.features.extract({pixels: makeImages(4, SIZE), count: 4, size: SIZE, batchSize: 1}, {onEvent: (p) => seen.push(p)});
     await new Promise((r) => setTimeout(r, 50)); // progress is fire-and-forget: let the last message land
     expect(seen[0]).to.include({kind: 'features', done: 0, total: 4});
     expect(seen.at(-1)).to.include({done: 4, total: 4, etaSeconds: 0});
@@ -108,10 +108,10 @@ describe('trainer worker', function () {
   });
 
   it('sends named errors across the boundary, with their details', async () => {
-    const wrongSize = await rejection(trainer.extractFeatures({pixels: new Uint8Array(10), count: 1, size: SIZE}));
+    const wrongSize = await rejection(trainer.features.extract({pixels: new Uint8Array(10), count: 1, size: SIZE}));
     expect(wrongSize.name).to.equal(ErrorName.InvalidRequest);
 
-    const tooSmall = await rejection(trainer.extractFeatures({pixels: new Uint8Array(16 * 16 * 3), count: 1, size: 16}));
+    const tooSmall = await rejection(trainer.features.extract({pixels: new Uint8Array(16 * 16 * 3), count: 1, size: 16}));
     expect(tooSmall.name).to.equal(ErrorName.InvalidRequest);
     expect(tooSmall.message).to.match(/at least 32×32/);
 
@@ -119,14 +119,14 @@ describe('trainer worker', function () {
     const broken = {specs: bundle.specs.filter((s) => !s.name.startsWith('block2_conv1/')), data: bundle.data.slice(0, bundle.data.byteLength - (3 * 3 * 64 * 128 + 128) * 4)};
     const published = publishLayersModel(broken);
     try {
-      const mismatch = await rejection(trainer.loadWeights({kind: 'url', url: published.url}));
+      const mismatch = await rejection(trainer.weights.load({kind: 'url', url: published.url}));
       expect(hasErrorName(mismatch, ErrorName.WeightsMismatch), mismatch.message).to.equal(true);
       expect(mismatch.details.problems).to.include('block2_conv1/kernel: missing');
     } finally {
       published.revoke();
     }
     // The earlier weights are still loaded.
-    expect((await trainer.weightsInfo())?.id).to.equal('random-he-uniform:11');
+    expect((await trainer.weights.info())?.id).to.equal('random-he-uniform:11');
   });
 
   it('loads weights from a model.json URL through the worker', async () => {
@@ -134,10 +134,10 @@ describe('trainer worker', function () {
     const published = publishLayersModel(bundle);
     const other = TrainerClient.start();
     try {
-      const info = await other.loadWeights({kind: 'url', url: published.url});
+      const info = await other.weights.load({kind: 'url', url: published.url});
       expect(info.origin).to.equal('network');
       expect(info.bytes).to.equal(bundle.data.byteLength);
-      const again = await other.loadWeights({kind: 'url', url: published.url});
+      const again = await other.weights.load({kind: 'url', url: published.url});
       expect(again.origin).to.equal('indexeddb');
       expect(again.id).to.equal(info.id);
     } finally {
@@ -150,9 +150,9 @@ describe('trainer worker', function () {
 describe('trainer client', () => {
   it('rejects calls with WorkerCrashedError when the worker cannot load, instead of hanging', async () => {
     const broken = new TrainerClient(new Worker(new URL('../fixtures/broken.worker.ts', import.meta.url), {type: 'module'}));
-    const err = await rejection(broken.configureRuntime());
+    const err = await rejection(broken.runtime.configure());
     expect(err.name).to.equal(ErrorName.WorkerCrashed);
-    const later = await rejection(broken.memory());
+    const later = await rejection(broken.runtime.memory());
     expect(later.name).to.equal(ErrorName.WorkerCrashed);
   });
 
@@ -160,7 +160,7 @@ describe('trainer client', () => {
     const trainer = TrainerClient.start();
     try {
       const err = await rejection(
-        trainer.extractFeatures({pixels: new Uint8Array(0), count: 0, size: SIZE}, {signal: AbortSignal.abort()}),
+        trainer.features.extract({pixels: new Uint8Array(0), count: 0, size: SIZE}, {signal: AbortSignal.abort()}),
       );
       expect(err.name).to.equal(ErrorName.Cancelled);
     } finally {
@@ -177,21 +177,21 @@ describe('Keras .h5 weights through the worker', () => {
     const first = TrainerClient.start();
     let id: string;
     try {
-      const info = await first.loadWeights({kind: 'file', file});
+      const info = await first.weights.load({kind: 'file', file});
       expect(info).to.include({origin: 'file', cached: true, bytes: bundle.data.byteLength});
       expect(info.label).to.equal('Keras HDF5 file vgg16_notop.h5');
       id = info.id;
-      const notH5 = await rejection(first.loadWeights({kind: 'file', file: new File(['{"weightsManifest": []}'], 'model.json')}));
+      const notH5 = await rejection(first.weights.load({kind: 'file', file: new File(['{"weightsManifest": []}'], 'model.json')}));
       expect(notH5.name).to.equal(ErrorName.WeightsUnreadable);
-      expect((await first.weightsInfo())?.id, 'a failed load keeps the weights').to.equal(id);
+      expect((await first.weights.info())?.id, 'a failed load keeps the weights').to.equal(id);
     } finally {
       first.dispose();
     }
     const reloaded = TrainerClient.start();
     try {
-      const again = await reloaded.loadWeights({kind: 'stored', id});
+      const again = await reloaded.weights.load({kind: 'stored', id});
       expect(again).to.include({origin: 'indexeddb', id, label: 'Keras HDF5 file vgg16_notop.h5'});
-      const gone = await rejection(reloaded.loadWeights({kind: 'stored', id: 'sha256:nothing-here'}));
+      const gone = await rejection(reloaded.weights.load({kind: 'stored', id: 'sha256:nothing-here'}));
       expect(gone.name).to.equal(ErrorName.WeightsUnreadable);
     } finally {
       reloaded.dispose();

@@ -1,4 +1,4 @@
-import type {Split} from '../../src/shared/protocol.ts';
+import type {Split} from '../../src/shared/protocol/index.ts';
 
 /**
  * What a path inside the zip is for. Pure string logic, no I/O, so the

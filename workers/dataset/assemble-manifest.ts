@@ -1,12 +1,12 @@
 import {ErrorName, NamedError} from '../../src/shared/errors.ts';
-import type {DatasetImage, DatasetManifest, ImportOptions, SplitFractions} from '../../src/shared/protocol.ts';
+import type {DatasetImage, DatasetManifest, ImportOptions, SplitFractions} from '../../src/shared/protocol/index.ts';
 import {sha256Hex} from '../runtime/sha256.ts';
 import {assertUsableDataset, countImages, datasetWarnings} from './dataset-checks.ts';
 import type {ArchiveScan} from './scan-archive.ts';
 import {DEFAULT_FRACTIONS, DEFAULT_SPLIT_SEED, stratifiedSplit} from './stratified-split.ts';
 
 export interface AssembledDataset {
-  manifest: Omit<DatasetManifest, 'stored' | 'storeProblem'>;
+  manifest: Omit<DatasetManifest, 'stored' | 'storeProblem' | 'savedAt'>;
   /** Zip entry names, by image index: where to read each image again. */
   sources: string[];
 }

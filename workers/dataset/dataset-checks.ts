@@ -1,5 +1,5 @@
 import {ErrorName, NamedError} from '../../src/shared/errors.ts';
-import {SPLITS, type DatasetImage, type DatasetWarning, type SkippedFile, type Split} from '../../src/shared/protocol.ts';
+import {SPLITS, type DatasetImage, type DatasetWarning, type SkippedFile, type Split} from '../../src/shared/protocol/index.ts';
 
 export interface DatasetProblem {
   message: string;

@@ -2,12 +2,13 @@ import type {FileEntry} from '@zip.js/zip.js';
 import type {UseStore} from 'idb-keyval';
 import {ErrorName, NamedError} from '../../src/shared/errors.ts';
 import {formatBytes} from '../../src/shared/format.ts';
-import type {DatasetManifest, ImportLimits, ImportOptions} from '../../src/shared/protocol.ts';
+import type {DatasetManifest, ImportLimits, ImportOptions, ResizeMethod} from '../../src/shared/protocol/index.ts';
 import {throwIfCancelled} from '../runtime/jobs.ts';
 import {assembleManifest, type AssembledDataset} from './assemble-manifest.ts';
 import {loadStoredDataset, saveDataset, datasetStore} from './dataset-store.ts';
-import {decodeImage, toRgb} from './decode-image.ts';
+import {decodeImage, rgbaPixels} from './decode-image.ts';
 import {DEFAULT_LIMITS} from './import-limits.ts';
+import {resizeRgb} from './resize.ts';
 import {scanArchive, type ArchiveScan} from './scan-archive.ts';
 import {openArchive, readEntry} from './zip-archive.ts';
 
@@ -18,6 +19,7 @@ interface Current {
   assembled: AssembledDataset;
   stored: boolean;
   storeProblem?: string;
+  savedAt: number | null;
 }
 
 export interface ImportJob {
@@ -47,14 +49,14 @@ export class DatasetSession {
   }
 
   /** Keeps the dataset for the next visit; a failure (a full quota) costs only that, never the import. */
-  async #save(zip: Blob, scan: ArchiveScan, options: ImportOptions): Promise<Pick<Current, 'stored' | 'storeProblem'>> {
+  async #save(zip: Blob, scan: ArchiveScan, options: ImportOptions): Promise<Pick<Current, 'stored' | 'storeProblem' | 'savedAt'>> {
     try {
-      await saveDataset({zip, scan, options}, this.store);
-      return {stored: true};
+      return {stored: true, savedAt: await saveDataset({zip, scan, options}, this.store)};
     } catch (err) {
       const quota = (err as Error).name === 'QuotaExceededError';
       return {
         stored: false,
+        savedAt: null,
         storeProblem: quota
           ? `The browser has no room to keep this ${formatBytes(zip.size)} dataset; it works until you close the tab. Free some space (or use a smaller zip) to keep it.`
           : `The dataset could not be kept for the next visit (${(err as Error).name}: ${(err as Error).message}).`,
@@ -67,7 +69,7 @@ export class DatasetSession {
     const saved = await loadStoredDataset(this.store);
     if (!saved) return null;
     const assembled = await assembleManifest(saved.scan, saved.options);
-    this.#replace({zip: saved.zip, scan: saved.scan, options: saved.options, assembled, stored: true});
+    this.#replace({zip: saved.zip, scan: saved.scan, options: saved.options, assembled, stored: true, savedAt: saved.savedAt});
     return this.manifest();
   }
 
@@ -85,11 +87,16 @@ export class DatasetSession {
   manifest(): DatasetManifest | null {
     const current = this.#current;
     if (!current) return null;
-    return {...current.assembled.manifest, stored: current.stored, ...(current.storeProblem ? {storeProblem: current.storeProblem} : {})};
+    return {
+      ...current.assembled.manifest,
+      stored: current.stored,
+      savedAt: current.savedAt,
+      ...(current.storeProblem ? {storeProblem: current.storeProblem} : {}),
+    };
   }
 
-  /** The images at these indices, decoded and resized to size×size, as RGB uint8, one after another. */
-  async readPixels(indices: readonly number[], size: number, signal?: AbortSignal): Promise<Uint8Array> {
+  /** The images at these indices, decoded and resized to size×size by `resize`, as RGB uint8, one after another. */
+  async readPixels(indices: readonly number[], size: number, resize: ResizeMethod, signal?: AbortSignal): Promise<Uint8Array> {
     if (!Number.isInteger(size) || size < 1 || size > MAX_PIXELS_SIZE) {
       throw new NamedError(ErrorName.InvalidRequest, `Images can be read at 1 to ${MAX_PIXELS_SIZE} pixels square; got ${size}.`);
     }
@@ -103,7 +110,7 @@ export class DatasetSession {
       if (!entry) throw new NamedError(ErrorName.InvalidRequest, `There is no image ${index} in the dataset.`);
       const bitmap = await decodeImage(await readEntry(entry, signal));
       try {
-        out.set(toRgb(bitmap, size), k * size * size * 3);
+        out.set(resizeRgb(rgbaPixels(bitmap), size, size, resize), k * size * size * 3);
       } finally {
         bitmap.close();
       }

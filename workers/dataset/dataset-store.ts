@@ -1,5 +1,6 @@
-import {createStore, get, set, type UseStore} from 'idb-keyval';
-import type {ImportOptions} from '../../src/shared/protocol.ts';
+import {get, set, type UseStore} from 'idb-keyval';
+import {createStore} from '../storage/database.ts';
+import type {ImportOptions} from '../../src/shared/protocol/index.ts';
 import type {ArchiveScan} from './scan-archive.ts';
 
 /**
@@ -28,9 +29,14 @@ export function datasetStore(): UseStore {
   return defaultStore;
 }
 
-/** Resolves when the transaction has committed; rejects with the browser's error (e.g. QuotaExceededError). */
-export async function saveDataset(entry: Omit<StoredDataset, 'schema' | 'savedAt'>, store = datasetStore()): Promise<void> {
-  await set(KEY, {...entry, schema: SCHEMA, savedAt: Date.now()} satisfies StoredDataset, store);
+/**
+ * Resolves with the time it was saved once the transaction has committed;
+ * rejects with the browser's error (e.g. QuotaExceededError).
+ */
+export async function saveDataset(entry: Omit<StoredDataset, 'schema' | 'savedAt'>, store = datasetStore()): Promise<number> {
+  const savedAt = Date.now();
+  await set(KEY, {...entry, schema: SCHEMA, savedAt} satisfies StoredDataset, store);
+  return savedAt;
 }
 
 export async function loadStoredDataset(store = datasetStore()): Promise<StoredDataset | undefined> {

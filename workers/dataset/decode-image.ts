@@ -13,23 +13,18 @@ export async function decodeImage(bytes: Uint8Array): Promise<ImageBitmap> {
 }
 
 /**
- * The image resized to size×size (aspect ratio not kept, as Keras's
- * `target_size` does) as RGB uint8. Grey images come out with R = G = B;
- * alpha is dropped (fully transparent pixels read as black).
+ * The decoded image's own pixels, RGBA at its natural size, with no
+ * filtering: resizing happens in code (resize.ts), so every browser gives
+ * the same bytes. Grey images come out with R = G = B. The canvas stores
+ * premultiplied alpha, so fully transparent pixels read as black (PIL
+ * would keep their stored colour; datasets rarely have any).
  */
-export function toRgb(bitmap: ImageBitmap, size: number): Uint8Array {
-  const context = canvas2d(size);
-  context.imageSmoothingQuality = 'high';
-  context.clearRect(0, 0, size, size);
-  context.drawImage(bitmap, 0, 0, size, size);
-  const rgba = context.getImageData(0, 0, size, size).data;
-  const rgb = new Uint8Array(size * size * 3);
-  for (let i = 0, j = 0; i < rgba.length; i += 4, j += 3) {
-    rgb[j] = rgba[i]!;
-    rgb[j + 1] = rgba[i + 1]!;
-    rgb[j + 2] = rgba[i + 2]!;
-  }
-  return rgb;
+export function rgbaPixels(bitmap: ImageBitmap): {data: Uint8ClampedArray; width: number; height: number; channels: 4} {
+  const {width, height} = bitmap;
+  const context = canvas2d(width, height);
+  context.clearRect(0, 0, width, height);
+  context.drawImage(bitmap, 0, 0);
+  return {data: context.getImageData(0, 0, width, height).data, width, height, channels: 4};
 }
 
 export const THUMBNAIL_SIZE = 96;
@@ -45,11 +40,15 @@ export async function thumbnail(bitmap: ImageBitmap, size = THUMBNAIL_SIZE): Pro
 }
 
 let reusable: OffscreenCanvasRenderingContext2D | null = null;
+/** Larger images get a canvas of their own, so one huge photo does not pin its memory for the session. */
+const REUSE_MAX_PIXELS = 4_000_000;
 
-/** One reusable canvas (of the last size asked for): allocating one per image is slow. */
-function canvas2d(size: number): OffscreenCanvasRenderingContext2D {
-  if (reusable?.canvas.width !== size || reusable.canvas.height !== size) {
-    reusable = new OffscreenCanvas(size, size).getContext('2d', {willReadFrequently: true})!;
+/** A canvas at least width×height; one is reused (grown as needed): allocating one per image is slow. */
+function canvas2d(width: number, height: number): OffscreenCanvasRenderingContext2D {
+  const make = (w: number, h: number) => new OffscreenCanvas(w, h).getContext('2d', {willReadFrequently: true})!;
+  if (width * height > REUSE_MAX_PIXELS) return make(width, height);
+  if (!reusable || reusable.canvas.width < width || reusable.canvas.height < height) {
+    reusable = make(Math.max(width, reusable?.canvas.width ?? 0), Math.max(height, reusable?.canvas.height ?? 0));
   }
   return reusable;
 }

@@ -1,4 +1,4 @@
-import type {ImageFormat} from '../../src/shared/protocol.ts';
+import type {ImageFormat} from '../../src/shared/protocol/index.ts';
 
 /**
  * Identifies an image by its bytes, never by its extension, and reads its

@@ -1,4 +1,4 @@
-import type {ImportLimits} from '../../src/shared/protocol.ts';
+import type {ImportLimits} from '../../src/shared/protocol/index.ts';
 
 /**
  * Safety caps for imports. A dropped zip is untrusted input: these stop zip

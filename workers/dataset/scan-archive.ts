@@ -1,7 +1,7 @@
 import type {FileEntry} from '@zip.js/zip.js';
 import {ErrorName, hasErrorName} from '../../src/shared/errors.ts';
 import {formatBytes} from '../../src/shared/format.ts';
-import type {ImageFormat, ImportLimits, SkipReason, SkippedFile, Split} from '../../src/shared/protocol.ts';
+import type {ImageFormat, ImportLimits, SkipReason, SkippedFile, Split} from '../../src/shared/protocol/index.ts';
 import {throwIfCancelled} from '../runtime/jobs.ts';
 import {sha256Hex} from '../runtime/sha256.ts';
 import {detectLayout, displayName, isJunkPath} from './archive-paths.ts';

@@ -1,6 +1,6 @@
 import {ErrorName, NamedError} from '../../src/shared/errors.ts';
 import {mulberry32, shuffleInPlace} from '../../src/shared/random.ts';
-import type {Split, SplitFractions} from '../../src/shared/protocol.ts';
+import type {Split, SplitFractions} from '../../src/shared/protocol/index.ts';
 
 export const DEFAULT_FRACTIONS: SplitFractions = {train: 0.7, validation: 0.15, test: 0.15};
 export const DEFAULT_SPLIT_SEED = 42;

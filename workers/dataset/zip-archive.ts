@@ -10,7 +10,7 @@ import {
 } from '@zip.js/zip.js';
 import {ErrorName, NamedError} from '../../src/shared/errors.ts';
 import {formatBytes} from '../../src/shared/format.ts';
-import type {ImportLimits} from '../../src/shared/protocol.ts';
+import type {ImportLimits} from '../../src/shared/protocol/index.ts';
 import {throwIfCancelled} from '../runtime/jobs.ts';
 import {displayName} from './archive-paths.ts';
 import {ReadAheadBlobReader} from './read-ahead-reader.ts';

@@ -2,7 +2,7 @@ import type * as tf from '@tensorflow/tfjs';
 import type {UseStore} from 'idb-keyval';
 import {ErrorName, NamedError, hasErrorName} from '../../src/shared/errors.ts';
 import {formatBytes} from '../../src/shared/format.ts';
-import type {FeatureSpec} from '../../src/shared/protocol.ts';
+import type {FeatureSpec} from '../../src/shared/protocol/index.ts';
 import {cachedKeys, featureKey, featureStore, writeFeatures} from './feature-cache.ts';
 import {runFeaturePipeline} from './feature-pipeline.ts';
 

@@ -1,6 +1,6 @@
 import type * as tf from '@tensorflow/tfjs';
 import {ErrorName, NamedError} from '../../src/shared/errors.ts';
-import type {Preprocessing} from '../../src/shared/protocol.ts';
+import type {Preprocessing} from '../../src/shared/protocol/index.ts';
 import {runFeaturePipeline} from './feature-pipeline.ts';
 
 export interface ExtractOptions {

@@ -1,7 +1,8 @@
-import {clear, createStore, getMany, keys, setMany, type UseStore} from 'idb-keyval';
+import {clear, getMany, keys, setMany, type UseStore} from 'idb-keyval';
+import {createStore} from '../storage/database.ts';
 import {ErrorName, NamedError} from '../../src/shared/errors.ts';
 import {formatBytes} from '../../src/shared/format.ts';
-import type {FeatureSpec} from '../../src/shared/protocol.ts';
+import type {FeatureSpec} from '../../src/shared/protocol/index.ts';
 
 /** Bump when features are computed differently; every old entry then misses. */
 export const FEATURE_SCHEMA = 1;

@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import {ErrorName, NamedError} from '../../src/shared/errors.ts';
-import type {Preprocessing} from '../../src/shared/protocol.ts';
+import type {Preprocessing} from '../../src/shared/protocol/index.ts';
 import {preprocess} from '../model/preprocess.ts';
 import {assertGpuAlive} from '../runtime/backends.ts';
 import {betweenBatches} from '../runtime/jobs.ts';

@@ -1,7 +1,9 @@
 import type {UseStore} from 'idb-keyval';
 import {formatBytes} from '../../src/shared/format.ts';
-import {VGG16_WIDTHS, type WeightsInfo, type WeightsSource} from '../../src/shared/protocol.ts';
+import {VGG16_WIDTHS, type Progress, type WeightsInfo, type WeightsSource} from '../../src/shared/protocol/index.ts';
 import {ErrorName, NamedError} from '../../src/shared/errors.ts';
+import {progressReporter, type Listener} from '../runtime/progress.ts';
+import {throwIfCancelled} from '../runtime/jobs.ts';
 import {fetchLayersModelWeights, type FetchFn} from './fetch-layers-model.ts';
 import {readKerasH5} from './keras-h5.ts';
 import {readCachedWeights, weightsStore, writeCachedWeights, type CachedWeights} from './weights-cache.ts';
@@ -27,6 +29,9 @@ export interface LoadedWeights {
 export interface LoadDeps {
   fetchFn?: FetchFn;
   store?: UseStore;
+  signal?: AbortSignal;
+  /** Bytes downloaded (or read from the file), then the copy kept. */
+  onProgress?: Listener<Progress>;
 }
 
 /**
@@ -37,20 +42,33 @@ export interface LoadDeps {
 export async function loadVgg16Weights(source: WeightsSource, deps: LoadDeps = {}): Promise<LoadedWeights> {
   if (source.kind === 'random') return randomWeights(source.seed, source.widths ?? VGG16_WIDTHS);
   const store = deps.store ?? weightsStore();
-  if (source.kind === 'file') return loadFile(source.file, store);
+  const stage = (name: 'download' | 'read' | 'store') => {
+    const report = progressReporter('weights', deps.onProgress);
+    return (done: number, total: number) => report(done, total, {stage: name});
+  };
+  if (source.kind === 'file') return loadFile(source.file, store, stage, deps.signal);
   if (source.kind === 'stored') {
     const kept = await readKept(storedKey(source.id), store);
     if (!kept) throw new NamedError(ErrorName.WeightsUnreadable, 'Those weights are no longer kept in this browser: load the file again.');
-    return fromBundle(kept.entry, kept.check, {id: kept.entry.id, origin: 'indexeddb', cached: true}, kept.entry.label);
+    return fromKept(kept);
   }
   const url = source.url;
   const kept = source.refresh ? null : await readKept(url, store);
-  if (kept) return fromBundle(kept.entry, kept.check, {id: kept.entry.id, url, origin: 'indexeddb', cached: true}, kept.entry.label);
-  const {label, ...bundle} = await fetchLayersModelWeights(url, deps.fetchFn);
+  if (kept) return fromKept(kept, url);
+  const {label, defaults, ...bundle} = await fetchLayersModelWeights(url, {fetchFn: deps.fetchFn, signal: deps.signal, onBytes: stage('download')});
   const check = assertVgg16Bundle(bundle, url);
   const id = await weightsId(bundle.data);
-  const copy = await keep(url, {id, url, specs: bundle.specs, data: bundle.data, ...(label ? {label} : {})}, store);
-  return fromBundle(bundle, check, {id, url, origin: 'network', ...copy}, label);
+  throwIfCancelled(deps.signal);
+  const storing = stage('store');
+  storing(0, bundle.data.byteLength);
+  const copy = await keep(url, {id, url, specs: bundle.specs, data: bundle.data, defaults, ...(label ? {label} : {})}, store);
+  storing(bundle.data.byteLength, bundle.data.byteLength);
+  return fromBundle(bundle, check, {id, url, origin: 'network', defaults, ...copy}, label);
+}
+
+function fromKept({entry, check}: {entry: CachedWeights; check: BundleCheck}, url?: string): LoadedWeights {
+  const meta = {id: entry.id, origin: 'indexeddb', cached: true, savedAt: entry.savedAt, defaults: entry.defaults ?? {}} as const;
+  return fromBundle(entry, check, url ? {...meta, url} : meta, entry.label);
 }
 
 function randomWeights(seed: number, widths: VggWidths): LoadedWeights {
@@ -70,6 +88,7 @@ function randomWeights(seed: number, widths: VggWidths): LoadedWeights {
       widths: [...widths],
       ignored: [],
       cached: false,
+      defaults: {},
     },
   };
 }
@@ -105,9 +124,14 @@ const HDF5_SIGNATURE = [0x89, 0x48, 0x44, 0x46, 0x0d, 0x0a, 0x1a, 0x0a];
 /** File loads are kept under their weights' id. */
 const storedKey = (id: string) => `file:${id}`;
 
+type Stage = (name: 'read' | 'store') => (done: number, total: number) => void;
+
 /** A dropped Keras .h5: read, checked, kept in IndexedDB under its id so a reload needs no file. */
-async function loadFile(file: File, store: UseStore): Promise<LoadedWeights> {
+async function loadFile(file: File, store: UseStore, stage: Stage, signal?: AbortSignal): Promise<LoadedWeights> {
+  const reading = stage('read');
+  reading(0, file.size);
   const bytes = await file.arrayBuffer();
+  reading(file.size, file.size);
   const head = new Uint8Array(bytes, 0, Math.min(8, bytes.byteLength));
   if (!HDF5_SIGNATURE.every((b, i) => head[i] === b)) {
     throw new NamedError(
@@ -119,14 +143,18 @@ async function loadFile(file: File, store: UseStore): Promise<LoadedWeights> {
   const check = assertVgg16Bundle(bundle, file.name);
   const id = await weightsId(bundle.data);
   const label = `Keras HDF5 file ${file.name}`;
+  throwIfCancelled(signal);
+  const storing = stage('store');
+  storing(0, bundle.data.byteLength);
   const kept = await keep(storedKey(id), {id, url: storedKey(id), label, specs: bundle.specs, data: bundle.data}, store);
-  return fromBundle(bundle, check, {id, origin: 'file', ...kept}, label);
+  storing(bundle.data.byteLength, bundle.data.byteLength);
+  return fromBundle(bundle, check, {id, origin: 'file', defaults: {}, ...kept}, label);
 }
 
 function fromBundle(
   bundle: WeightsBundle,
   {widths, ignored}: BundleCheck,
-  meta: Pick<WeightsInfo, 'id' | 'url' | 'origin' | 'cached' | 'cacheProblem'>,
+  meta: Pick<WeightsInfo, 'id' | 'url' | 'origin' | 'cached' | 'cacheProblem' | 'savedAt' | 'defaults'>,
   label = `tfjs layers model from ${meta.url}`,
 ): LoadedWeights {
   return {

@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
-import type {Preprocessing} from '../../src/shared/protocol.ts';
+import type {Preprocessing} from '../../src/shared/protocol/index.ts';
 
 /** ImageNet channel means in BGR order, as Keras's 'caffe' mode subtracts them. */
 const CAFFE_BGR_MEAN = [103.939, 116.779, 123.68];

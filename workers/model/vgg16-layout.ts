@@ -8,7 +8,7 @@
  * demo ships a narrow variant with the same names. Widths are read off the
  * weights, so every file says for itself which variant it is.
  */
-import {VGG16_WIDTHS} from '../../src/shared/protocol.ts';
+import {VGG16_WIDTHS} from '../../src/shared/protocol/index.ts';
 
 const CONVS_PER_BLOCK = [2, 2, 3, 3, 3] as const;
 

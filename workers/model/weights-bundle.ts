@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs';
 import {ErrorName, NamedError} from '../../src/shared/errors.ts';
 import {mulberry32} from '../../src/shared/random.ts';
 import {sha256Hex} from '../runtime/sha256.ts';
-import {VGG16_WIDTHS} from '../../src/shared/protocol.ts';
+import {VGG16_WIDTHS} from '../../src/shared/protocol/index.ts';
 import {convLayers, expectedWeightShapes, widthsOf, type VggWidths} from './vgg16-layout.ts';
 
 /** Weights as tfjs stores them: a manifest of tensors and one buffer of their bytes. */

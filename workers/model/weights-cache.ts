@@ -1,5 +1,7 @@
-import {createStore, get, set, type UseStore} from 'idb-keyval';
+import {get, set, type UseStore} from 'idb-keyval';
+import {createStore} from '../storage/database.ts';
 import type * as tf from '@tensorflow/tfjs';
+import type {FeatureDefaults} from '../../src/shared/protocol/index.ts';
 
 /** Bump when the stored shape changes; old entries then read as misses. */
 const SCHEMA = 1;
@@ -10,6 +12,8 @@ export interface CachedWeights {
   url: string;
   /** How to name the weights after a reload (e.g. the .h5 file's name). */
   label?: string;
+  /** What the model.json said the weights were trained with. */
+  defaults?: FeatureDefaults;
   specs: tf.io.WeightsManifestEntry[];
   data: ArrayBuffer;
   savedAt: number;
@@ -32,8 +36,11 @@ export async function readCachedWeights(url: string, store = weightsStore()): Pr
   return entry?.schema === SCHEMA ? entry : undefined;
 }
 
-/** Resolves once the transaction has committed; rejects with the browser's error (e.g. QuotaExceededError). */
-/** `as` keys the entry by something other than its URL (file loads are keyed by their id). */
+/**
+ * Resolves once the transaction has committed; rejects with the browser's
+ * error (e.g. QuotaExceededError). `as` keys the entry by something other than its
+ * URL (file loads are keyed by their id).
+ */
 export async function writeCachedWeights(entry: Omit<CachedWeights, 'schema' | 'savedAt'>, store = weightsStore(), as = entry.url): Promise<void> {
   await set(key(as), {...entry, schema: SCHEMA, savedAt: Date.now()} satisfies CachedWeights, store);
 }

@@ -1,4 +1,4 @@
-import type {BackendName, GpuAdapterSummary, Phase, WebglSummary} from '../../src/shared/protocol.ts';
+import type {BackendName, GpuAdapterSummary, Phase, WebglSummary} from '../../src/shared/protocol/index.ts';
 
 /** What the browser offers, probed once per worker. */
 export interface Capabilities {

@@ -5,8 +5,10 @@ import {getThreadsCount, setWasmPaths} from '@tensorflow/tfjs-backend-wasm';
 import wasmPlainUrl from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm.wasm?url';
 import wasmSimdUrl from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-simd.wasm?url';
 import wasmThreadedUrl from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-threaded-simd.wasm?url';
-import {ErrorName, NamedError} from '../../src/shared/errors.ts';
+import {ErrorName, NamedError, hasErrorName} from '../../src/shared/errors.ts';
 import {GENERAL_ORDER, rankBackends, type Capabilities} from './backend-ranking.ts';
+import {withTimeout} from './timeout.ts';
+import {dropWasmThreads, planWasmThreads} from './wasm-threads.ts';
 import type {
   BackendName,
   BackendOverrides,
@@ -15,7 +17,7 @@ import type {
   PhaseBackend,
   RuntimeReport,
   SkippedBackend,
-} from '../../src/shared/protocol.ts';
+} from '../../src/shared/protocol/index.ts';
 
 // Serve the .wasm binaries from this app (no CDN: the app must work offline).
 setWasmPaths({
@@ -83,20 +85,38 @@ function probeWebgl(): Capabilities['webgl'] {
 /** Backends that have started in this worker. */
 const started = new Set<BackendName>();
 
+/** A backend that has not started in this long is skipped (a CSP-blocked helper, a hung driver). */
+export const BACKEND_START_TIMEOUT_MS = 30_000;
+
 /**
- * Starts a backend; resolves false (with why) instead of throwing.
- * (Never probe with `tf.findBackend`: for a registered backend that has not
- * started it kicks off an async init that leaves the engine "pending".)
+ * Starts a backend; resolves false (with why) instead of throwing, and
+ * within a time limit. (Never probe with `tf.findBackend`: for a registered
+ * backend that has not started it kicks off an async init that leaves the
+ * engine "pending".) A later `setBackend` call supersedes a hung one: tfjs
+ * drops the older init.
  */
 async function startBackend(name: BackendName): Promise<{ok: true} | {ok: false; reason: string}> {
-  try {
-    if (!(await tf.setBackend(name))) return {ok: false, reason: 'failed to start (tf.setBackend resolved false)'};
-  } catch (err) {
-    return {ok: false, reason: `failed to start: ${(err as Error).message}`};
+  const threads = name === 'wasm' ? await planWasmThreads() : null;
+  let result = await trySetBackend(name);
+  if (!result.ok && threads?.threads && result.timedOut) {
+    // The threaded build waited for helper threads that never came: one thread works everywhere.
+    dropWasmThreads(`one thread: the threaded build did not start within ${BACKEND_START_TIMEOUT_MS / 1000} s (its helper workers never answered)`);
+    result = await trySetBackend(name);
   }
+  if (!result.ok) return result;
   if (!started.has(name) && name === 'webgpu') watchDeviceLoss(tf.backend());
   started.add(name);
   return {ok: true};
+}
+
+async function trySetBackend(name: BackendName): Promise<{ok: true} | {ok: false; reason: string; timedOut?: boolean}> {
+  try {
+    const ok = await withTimeout(tf.setBackend(name), BACKEND_START_TIMEOUT_MS, () => new NamedError(ErrorName.BackendTimeout, `did not start within ${BACKEND_START_TIMEOUT_MS / 1000} s`));
+    return ok ? {ok: true} : {ok: false, reason: 'failed to start (tf.setBackend resolved false)'};
+  } catch (err) {
+    const timedOut = hasErrorName(err, ErrorName.BackendTimeout);
+    return {ok: false, reason: timedOut ? (err as Error).message : `failed to start: ${(err as Error).message}`, timedOut};
+  }
 }
 
 async function choosePhase(phase: Phase, caps: Capabilities, override: BackendName | undefined): Promise<PhaseBackend> {
@@ -172,15 +192,25 @@ export async function chooseBackends(overrides: BackendOverrides = {}): Promise<
     ...('unavailable' in caps.webgpu ? {webgpuUnavailable: caps.webgpu.unavailable} : {}),
     webgl: 'summary' in caps.webgl ? caps.webgl.summary : null,
     crossOriginIsolated: globalThis.crossOriginIsolated === true,
-    wasmThreads: started.has('wasm') ? getThreadsCount() : 0,
+    ...(await wasmThreads()),
   };
+}
+
+async function wasmThreads(): Promise<Pick<RuntimeReport, 'wasmThreads' | 'wasmThreadsReason'>> {
+  if (!started.has('wasm')) return {wasmThreads: 0, wasmThreadsReason: 'wasm is not in use'};
+  const threads = getThreadsCount();
+  const {reason} = await planWasmThreads();
+  return {wasmThreads: threads, wasmThreadsReason: threads > 1 ? `${threads} ${reason}` : reason};
 }
 
 /** Switches tfjs to the backend chosen for a phase. */
 export async function useBackend(report: RuntimeReport, phase: Phase): Promise<BackendName> {
   const name = report.phases[phase].backend;
-  if (tf.getBackend() !== name && !(await tf.setBackend(name))) {
-    throw new NamedError(ErrorName.NoBackend, `The ${name} backend chosen for ${phase} no longer starts.`);
+  if (tf.getBackend() !== name) {
+    const result = await trySetBackend(name);
+    if (!result.ok) {
+      throw new NamedError(result.timedOut ? ErrorName.BackendTimeout : ErrorName.NoBackend, `The ${name} backend chosen for ${phase} ${result.reason}.`);
+    }
   }
   assertGpuAlive();
   return name;

@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
-import type {AugmentSettings} from '../../src/shared/protocol.ts';
+import type {AugmentSettings} from '../../src/shared/protocol/index.ts';
 
 /** One image's random transform, as Keras's get_random_transform draws it. */
 export interface AugmentParams {

@@ -1,5 +1,6 @@
 import {ErrorName, NamedError} from '../../src/shared/errors.ts';
-import type {EpochLog, FeatureSpec, FineTuneOptions} from '../../src/shared/protocol.ts';
+import {openDatabase} from '../storage/database.ts';
+import type {EpochLog, FeatureSpec, FineTuneOptions} from '../../src/shared/protocol/index.ts';
 
 /** One weight tensor, as bytes. */
 export interface StoredTensor {
@@ -77,12 +78,13 @@ export class CheckpointStore {
   }
 
   #open(): Promise<IDBDatabase> {
-    this.#db ??= new Promise((resolve, reject) => {
-      const request = indexedDB.open(this.name, 1);
-      request.onupgradeneeded = () => request.result.createObjectStore(STORE);
-      request.onsuccess = () => resolve(request.result);
-      request.onerror = () => reject(request.error);
-    });
+    if (!this.#db) {
+      const opening = openDatabase(this.name, 1, (db) => db.createObjectStore(STORE));
+      this.#db = opening;
+      opening.catch(() => {
+        if (this.#db === opening) this.#db = null; // open again next time
+      });
+    }
     return this.#db;
   }
 

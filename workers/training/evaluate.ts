@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import {accuracyOf, confusionMatrix, perClassMetrics} from '../../src/shared/metrics.ts';
-import type {EvaluationResult, ImagePrediction} from '../../src/shared/protocol.ts';
+import type {EvaluationResult, ImagePrediction} from '../../src/shared/protocol/index.ts';
+import {betweenBatches} from '../runtime/jobs.ts';
 import {labelTensor} from './head.ts';
 import type {FeatureSet} from './train-head.ts';
 
@@ -55,22 +56,39 @@ async function scoreRows(model: tf.LayersModel, x: tf.Tensor, labels: readonly n
  * it: loss, accuracy, the confusion matrix, per-class precision/recall/F1,
  * and every image's prediction with its probability.
  */
+export interface ScoreJob {
+  batchSize?: number;
+  signal?: AbortSignal;
+  /** Rows scored so far, of all. */
+  onBatch?: (done: number, total: number) => void;
+}
+
 export async function evaluateClassifier(
   model: tf.LayersModel,
   input: EvaluationInput,
   featureShape: readonly number[],
   classCount: number,
-  batchSize = 32,
+  {batchSize = 256, signal, onBatch}: ScoreJob = {},
 ): Promise<Scores> {
   const n = input.labels.length;
-  if (n === 0) return summarize([], [], 0, classCount);
-  const x = tf.tensor(input.features, [n, ...featureShape]);
-  try {
-    const {rows, lossSum} = await scoreRows(model, x, input.labels, classCount, batchSize);
-    return summarize(predictionsFrom(rows, input, classCount), input.labels, lossSum / n, classCount);
-  } finally {
-    x.dispose();
+  const size = featureShape.reduce((a, b) => a * b, 1);
+  const probabilities: number[][] = [];
+  let lossSum = 0;
+  onBatch?.(0, n);
+  for (let start = 0; start < n; start += batchSize) {
+    await betweenBatches(signal);
+    const end = Math.min(n, start + batchSize);
+    const x = tf.tensor(input.features.subarray(start * size, end * size), [end - start, ...featureShape]);
+    try {
+      const scored = await scoreRows(model, x, input.labels.slice(start, end), classCount, batchSize);
+      lossSum += scored.lossSum;
+      probabilities.push(...scored.rows);
+    } finally {
+      x.dispose();
+    }
+    onBatch?.(end, n);
   }
+  return summarize(predictionsFrom(probabilities, input, classCount), input.labels, n ? lossSum / n : 0, classCount);
 }
 
 /** The same for the fine-tuned model, from the images themselves (block5 changed: cached features no longer apply). */
@@ -79,11 +97,14 @@ export async function evaluateOnImages(
   input: Pick<EvaluationInput, 'labels' | 'images'>,
   classCount: number,
   toInput: (images: number[]) => Promise<tf.Tensor4D>,
-  batchSize = 16,
+  {batchSize = 16, signal, onBatch}: ScoreJob = {},
 ): Promise<Scores> {
   const probabilities: number[][] = [];
   let lossSum = 0;
-  for (let start = 0; start < input.images.length; start += batchSize) {
+  const n = input.images.length;
+  onBatch?.(0, n);
+  for (let start = 0; start < n; start += batchSize) {
+    await betweenBatches(signal);
     const x = await toInput(input.images.slice(start, start + batchSize));
     try {
       const scored = await scoreRows(model, x, input.labels.slice(start, start + batchSize), classCount, batchSize);
@@ -92,7 +113,7 @@ export async function evaluateOnImages(
     } finally {
       x.dispose();
     }
+    onBatch?.(Math.min(n, start + batchSize), n);
   }
-  const n = input.images.length;
   return summarize(predictionsFrom(probabilities, input, classCount), input.labels, n ? lossSum / n : 0, classCount);
 }

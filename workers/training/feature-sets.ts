@@ -1,6 +1,6 @@
 import type {UseStore} from 'idb-keyval';
 import {ErrorName, NamedError} from '../../src/shared/errors.ts';
-import type {DatasetManifest, FeatureSpec, Split} from '../../src/shared/protocol.ts';
+import type {DatasetManifest, FeatureSpec, Split} from '../../src/shared/protocol/index.ts';
 import {featureKey, featureStore, readFeatures} from '../features/feature-cache.ts';
 import {featureShapeFor} from '../model/vgg16-layout.ts';
 import type {FeatureSet} from './train-head.ts';

@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import {ErrorName, NamedError, hasErrorName} from '../../src/shared/errors.ts';
 import {mulberry32, shuffleInPlace} from '../../src/shared/random.ts';
-import type {EpochLog, FeatureSpec, FineTuneOptions} from '../../src/shared/protocol.ts';
+import type {EpochLog, FeatureSpec, FineTuneOptions} from '../../src/shared/protocol/index.ts';
 import {preprocess} from '../model/preprocess.ts';
 import {assertGpuAlive, markGpuLost} from '../runtime/backends.ts';
 import {betweenBatches} from '../runtime/jobs.ts';
@@ -35,7 +35,21 @@ export interface FineTuneJob {
   /** Go on from this checkpoint instead of starting at epoch 1. */
   resume?: Checkpoint;
   signal?: AbortSignal;
+  /** Where the run is, after every training batch and at each change of stage (batch 0: the stage began). */
+  onBatch?: (point: FineTunePoint) => void;
   onEpoch?: (log: EpochLog) => void;
+}
+
+export interface FineTunePoint {
+  stage: 'train' | 'validate' | 'checkpoint';
+  epoch: number;
+  batch: number;
+  batches: number;
+  /** Running means over the epoch's training batches so far; null before the first ends. */
+  loss: number | null;
+  accuracy: number | null;
+  /** Training images gone through in this call, over all its epochs. */
+  imagesDone: number;
 }
 
 export interface FineTuned {
@@ -63,12 +77,22 @@ export async function fineTune(job: FineTuneJob): Promise<FineTuned> {
     const dropout = job.head.layers.find((l): l is SeededDropout => l instanceof SeededDropout);
     const history: EpochLog[] = [...(job.resume?.manifest.history ?? [])];
     if (job.resume) await restore(model, optimizer, job.resume);
-    for (let epoch = history.length + 1; epoch <= options.epochs; epoch++) {
+    const firstEpoch = history.length + 1;
+    const batches = Math.ceil(job.train.images.length / options.batchSize);
+    for (let epoch = firstEpoch; epoch <= options.epochs; epoch++) {
       const started = performance.now();
       const random = mulberry32(options.seed * 7919 + epoch);
       dropout?.restartAt(epoch * 1_000_000);
-      const train = await runEpoch(job, model, random, signal);
-      const validation = await evaluateOnImages(model, job.validation, job.classCount, (images) => loadBatch(job, images, signal), options.batchSize);
+      const imagesBefore = (epoch - firstEpoch) * job.train.images.length;
+      const at = (stage: FineTunePoint['stage'], batch: number, loss: number | null, accuracy: number | null, imagesDone: number) =>
+        job.onBatch?.({stage, epoch, batch, batches, loss, accuracy, imagesDone});
+      const train = await runEpoch(job, model, random, signal, (batch, loss, accuracy, images) => at('train', batch, loss, accuracy, imagesBefore + images));
+      const trained = imagesBefore + job.train.images.length;
+      at('validate', 0, train.loss, train.accuracy, trained);
+      const validation = await evaluateOnImages(model, job.validation, job.classCount, (images) => loadBatch(job, images, signal), {
+        batchSize: options.batchSize,
+        signal,
+      });
       const weights = await toStored(model.trainableWeights.map((w) => ({name: w.originalName, tensor: w.read()})));
       for (const [what, value] of [['training loss', train.loss], ['validation loss', validation.loss]] as const) {
         if (!Number.isFinite(value)) throw diverged(epoch, `the ${what} became ${value}`);
@@ -84,6 +108,7 @@ export async function fineTune(job: FineTuneJob): Promise<FineTuned> {
         numTensors: tf.memory().numTensors,
       };
       history.push(log);
+      at('checkpoint', 0, train.loss, train.accuracy, trained);
       await job.checkpoints.save({
         manifest: {epoch, spec, datasetId: job.datasetId, classes: job.classes, options, history: [...history]},
         weights,
@@ -151,11 +176,20 @@ function checkOptions(o: FineTuneOptions): void {
   if (problems.length > 0) throw new NamedError(ErrorName.InvalidRequest, `Cannot fine-tune: ${problems.join('; ')}.`, {problems});
 }
 
-async function runEpoch(job: FineTuneJob, model: tf.LayersModel, random: () => number, signal?: AbortSignal) {
+/** One epoch over the training images; `onBatch(batch, meanLoss, meanAccuracy, images)` after each batch (and with batch 0 before the first). */
+async function runEpoch(
+  job: FineTuneJob,
+  model: tf.LayersModel,
+  random: () => number,
+  signal: AbortSignal | undefined,
+  onBatch: (batch: number, loss: number | null, accuracy: number | null, images: number) => void,
+) {
   const {options, spec} = job;
   const order = shuffleInPlace(job.train.images.map((_, i) => i), random);
   let lossSum = 0;
   let accuracySum = 0;
+  let seen = 0;
+  onBatch(0, null, null, 0);
   for (let start = 0; start < order.length; start += options.batchSize) {
     await betweenBatches(signal);
     assertGpuAlive();
@@ -170,9 +204,11 @@ async function runEpoch(job: FineTuneJob, model: tf.LayersModel, random: () => n
       const [loss, accuracy] = (await model.trainOnBatch(x!, y!)) as number[];
       lossSum += loss! * batch.length;
       accuracySum += accuracy! * batch.length;
+      seen += batch.length;
     } finally {
       tf.dispose([x!, y!]);
     }
+    onBatch(start / options.batchSize + 1, lossSum / seen, accuracySum / seen, seen);
   }
   return {loss: lossSum / order.length, accuracy: accuracySum / order.length};
 }

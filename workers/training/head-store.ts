@@ -1,11 +1,12 @@
 import * as tf from '@tensorflow/tfjs';
-import {createStore, get, set, type UseStore} from 'idb-keyval';
-import type {FeatureSpec} from '../../src/shared/protocol.ts';
+import {get, set, type UseStore} from 'idb-keyval';
+import {createStore} from '../storage/database.ts';
+import type {FeatureSpec, HeadInfo} from '../../src/shared/protocol/index.ts';
 import type {StoredTensor} from './checkpoint-store.ts';
 import {buildHead} from './head.ts';
 import {fromStored, toStored} from './stored-tensors.ts';
 
-const SCHEMA = 2;
+const SCHEMA = 3;
 
 /** A trained head as kept in IndexedDB: small (a few MB), so a reload can evaluate or fine-tune without retraining. */
 export interface StoredHead {
@@ -16,6 +17,8 @@ export interface StoredHead {
   classes: string[];
   featureShape: number[];
   seed: number;
+  /** When it was trained (ms since the epoch). */
+  trainedAt: number;
   weights: StoredTensor[];
 }
 
@@ -28,15 +31,16 @@ export function headStore(): UseStore {
 
 export async function saveHead(
   model: tf.LayersModel,
-  meta: Pick<StoredHead, 'spec' | 'datasetId' | 'classes' | 'featureShape' | 'seed'>,
+  meta: Pick<StoredHead, 'spec' | 'datasetId' | 'classes' | 'featureShape' | 'seed' | 'trainedAt'>,
   store = headStore(),
 ): Promise<void> {
   const weights = await toStored(model.weights.map((w) => ({name: w.originalName, tensor: w.read()})));
-  await set('current', {...meta, schema: SCHEMA, weights} satisfies StoredHead, store);
+  const {spec, datasetId, classes, featureShape, seed, trainedAt} = meta;
+  await set('current', {spec, datasetId, classes, featureShape, seed, trainedAt, schema: SCHEMA, weights} satisfies StoredHead, store);
 }
 
 /** The kept head, rebuilt (on the current backend); null if there is none. */
-export async function loadHead(store = headStore()): Promise<{model: tf.LayersModel; meta: StoredHead} | null> {
+export async function loadHead(store = headStore()): Promise<{model: tf.LayersModel; info: Omit<HeadInfo, 'restored'>} | null> {
   const stored = await get<StoredHead>('current', store);
   if (stored?.schema !== SCHEMA) return null;
   const model = buildHead(stored.featureShape, stored.classes.length, stored.seed);
@@ -46,5 +50,6 @@ export async function loadHead(store = headStore()): Promise<{model: tf.LayersMo
   } finally {
     tf.dispose(tensors);
   }
-  return {model, meta: stored};
+  const {spec, datasetId, classes, seed, trainedAt} = stored;
+  return {model, info: {spec, datasetId, classes, seed, trainedAt}};
 }

@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
-import type {OptimizerName} from '../../src/shared/protocol.ts';
+import type {OptimizerName} from '../../src/shared/protocol/index.ts';
 
 /**
  * Dropout whose masks are reproducible: a new mask every training step,

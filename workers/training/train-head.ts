@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import {ErrorName, NamedError} from '../../src/shared/errors.ts';
 import {mulberry32, shuffleInPlace} from '../../src/shared/random.ts';
-import type {EpochLog, HeadOptions} from '../../src/shared/protocol.ts';
+import type {EpochLog, HeadOptions} from '../../src/shared/protocol/index.ts';
 import {throwIfCancelled, yieldToEventLoop} from '../runtime/jobs.ts';
 import {buildHead, labelTensor, lossFor, makeOptimizer} from './head.ts';
 

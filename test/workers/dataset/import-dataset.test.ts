@@ -1,7 +1,7 @@
 import {expect} from '@open-wc/testing';
 import {createStore} from 'idb-keyval';
 import {ErrorName} from '../../../src/shared/errors.ts';
-import type {DatasetManifest, ImportLimits, ImportOptions} from '../../../src/shared/protocol.ts';
+import type {DatasetManifest, ImportLimits, ImportOptions} from '../../../src/shared/protocol/index.ts';
 import {DatasetSession} from '../../../workers/dataset/dataset-session.ts';
 import {rejection} from '../../support/rejection.ts';
 import {

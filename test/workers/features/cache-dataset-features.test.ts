@@ -2,7 +2,7 @@ import {expect} from '@open-wc/testing';
 import * as tf from '@tensorflow/tfjs';
 import {createStore, keys, type UseStore} from 'idb-keyval';
 import {ErrorName} from '../../../src/shared/errors.ts';
-import type {FeatureSpec} from '../../../src/shared/protocol.ts';
+import type {FeatureSpec} from '../../../src/shared/protocol/index.ts';
 import {DatasetSession} from '../../../workers/dataset/dataset-session.ts';
 import {cacheDatasetFeatures} from '../../../workers/features/cache-dataset-features.ts';
 import {featureKey, readFeatures} from '../../../workers/features/feature-cache.ts';
@@ -20,7 +20,7 @@ describe('bottleneck features cached in IndexedDB', function () {
   let session: DatasetSession;
   let model: tf.LayersModel;
   let hashes: string[];
-  const spec: FeatureSpec = {weightsId: 'random-he-uniform:5', layer: 'block5_pool', channels: 512, inputSize: SIZE, preprocessing: 'caffe'};
+  const spec: FeatureSpec = {weightsId: 'random-he-uniform:5', layer: 'block5_pool', channels: 512, inputSize: SIZE, preprocessing: 'caffe', resize: 'bilinear'};
 
   before(async () => {
     await tf.setBackend('wasm');
@@ -38,7 +38,7 @@ describe('bottleneck features cached in IndexedDB', function () {
       hashes,
       spec,
       batchSize: 3,
-      readPixels: (indices, signal) => session.readPixels(indices, SIZE, signal),
+      readPixels: (indices, signal) => session.readPixels(indices, SIZE, 'bilinear', signal),
       model: () => model,
       store,
       ...overrides,
@@ -49,7 +49,7 @@ describe('bottleneck features cached in IndexedDB', function () {
     const result = await run(store);
     expect(result).to.include({fromCache: 0, computed: 10});
     const stored = await readFeatures(hashes.map((h) => featureKey(spec, h)), store);
-    const pixels = await session.readPixels(hashes.map((_, i) => i), SIZE);
+    const pixels = await session.readPixels(hashes.map((_, i) => i), SIZE, 'bilinear');
     const direct = tf.tidy(() => (model.predict(preprocess(tf.tensor4d(pixels, [10, SIZE, SIZE, 3], 'int32'), 'caffe')) as tf.Tensor).dataSync());
     let maxDiff = 0;
     let maxAbs = 0;
@@ -95,7 +95,7 @@ describe('bottleneck features cached in IndexedDB', function () {
     const bigger = buildVgg16(64, weights);
     tf.dispose(weights);
     try {
-      const otherSize = await run(store, {spec: {...spec, inputSize: 64}, model: () => bigger, readPixels: (i, s) => session.readPixels(i, 64, s)});
+      const otherSize = await run(store, {spec: {...spec, inputSize: 64}, model: () => bigger, readPixels: (i, s) => session.readPixels(i, 64, 'bilinear', s)});
       expect(otherSize.computed).to.equal(10);
     } finally {
       bigger.dispose();
@@ -114,7 +114,7 @@ describe('bottleneck features cached in IndexedDB', function () {
         // Cancel while batch 2 is being decoded, batch 1 computed and batch 0 written.
         readPixels: (indices, signal) => {
           if (++loads === 3) controller.abort();
-          return session.readPixels(indices, SIZE, signal);
+          return session.readPixels(indices, SIZE, 'bilinear', signal);
         },
       }),
     );

@@ -3,7 +3,7 @@ import * as tf from '@tensorflow/tfjs';
 import {createStore} from 'idb-keyval';
 import {DEFAULT_FINE_TUNE} from '../../../src/shared/defaults.ts';
 import {ErrorName} from '../../../src/shared/errors.ts';
-import type {EpochLog, FeatureSpec, FineTuneOptions} from '../../../src/shared/protocol.ts';
+import type {EpochLog, FeatureSpec, FineTuneOptions} from '../../../src/shared/protocol/index.ts';
 import {DatasetSession} from '../../../workers/dataset/dataset-session.ts';
 import {buildVgg16} from '../../../workers/model/vgg16.ts';
 import {featureShapeFor} from '../../../workers/model/vgg16-layout.ts';
@@ -16,7 +16,7 @@ import {classFolders, makeZip} from '../../support/dataset-zips.ts';
 import {rejection} from '../../support/rejection.ts';
 
 const SIZE = 32;
-const spec: FeatureSpec = {weightsId: 'random-he-uniform:8', layer: 'block5_pool', channels: 512, inputSize: SIZE, preprocessing: 'rescale'};
+const spec: FeatureSpec = {weightsId: 'random-he-uniform:8', layer: 'block5_pool', channels: 512, inputSize: SIZE, preprocessing: 'rescale', resize: 'bilinear'};
 
 /** VGG16 (random, seeded) and a seeded head: the same starting point every time. */
 function models() {
@@ -52,7 +52,7 @@ describe('fine-tuning block5 with the head', function () {
       classes: manifest.classes,
       spec,
       datasetId: manifest.id,
-      readPixels: (images, signal) => session.readPixels(images, SIZE, signal),
+      readPixels: (images, signal) => session.readPixels(images, SIZE, 'bilinear', signal),
     };
   });
 

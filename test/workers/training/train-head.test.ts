@@ -2,7 +2,7 @@ import {expect} from '@open-wc/testing';
 import * as tf from '@tensorflow/tfjs';
 import {ErrorName} from '../../../src/shared/errors.ts';
 import {mulberry32} from '../../../src/shared/random.ts';
-import type {HeadOptions} from '../../../src/shared/protocol.ts';
+import type {HeadOptions} from '../../../src/shared/protocol/index.ts';
 import '../../../workers/runtime/backends.ts'; // serves the wasm binaries
 import {DEFAULT_HEAD_OPTIONS} from '../../../src/shared/defaults.ts';
 import {trainHead, type FeatureSet} from '../../../workers/training/train-head.ts';

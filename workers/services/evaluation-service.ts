@@ -1,0 +1,70 @@
+import * as tf from '@tensorflow/tfjs';
+import {ErrorName, NamedError} from '../../src/shared/errors.ts';
+import type {EvaluationRequest, EvaluationResult, Progress} from '../../src/shared/protocol/index.ts';
+import {preprocess} from '../model/preprocess.ts';
+import {featureShapeFor} from '../model/vgg16-layout.ts';
+import {progressReporter, type Listener} from '../runtime/progress.ts';
+import {assertWeightsMatch, headFor} from '../session/lineage.ts';
+import type {Session} from '../session/session.ts';
+import {evaluateClassifier, evaluateOnImages} from '../training/evaluate.ts';
+import {imagesOf, loadFeatureSet} from '../training/feature-sets.ts';
+import {buildFineTuneModel, loadTrainableWeights} from '../training/fine-tune.ts';
+import {buildHead} from '../training/head.ts';
+
+/** Step 5: the head, or the fine-tuned model, scored on a split. */
+export function createEvaluationService(session: Session) {
+  return {
+    /** Scores the trained head on a split (the test split by default) from cached features. */
+    head(jobId: string, {split = 'test'}: EvaluationRequest = {}, onEvent?: Listener<Progress>): Promise<EvaluationResult> {
+      return session.job(jobId, onEvent, async (signal) => {
+        const manifest = session.requireDataset('evaluating');
+        const {model, info} = headFor(await session.trainedHead(), manifest, 'evaluating'); // on the inference backend
+        const input = await loadFeatureSet(manifest, split, info.spec);
+        const report = progressReporter('evaluation', onEvent);
+        const scored = await evaluateClassifier(model, input, featureShapeFor(info.spec.inputSize, info.spec.channels), info.classes.length, {
+          signal,
+          onBatch: (done, total) => report(done, total),
+        });
+        return {split, model: 'head', classes: info.classes, datasetId: manifest.id, ...scored};
+      });
+    },
+
+    /**
+     * Scores the fine-tuned model on a split (test by default), from the
+     * images themselves (block5 changed: cached features no longer apply).
+     * The model is rebuilt from the last checkpoint on the inference
+     * backend, so this works after a reload too.
+     */
+    fineTuned(jobId: string, {split = 'test'}: EvaluationRequest = {}, onEvent?: Listener<Progress>): Promise<EvaluationResult> {
+      return session.job(jobId, onEvent, async (signal) => {
+        const manifest = session.requireDataset('evaluating');
+        const checkpoint = await session.checkpoints.load();
+        if (!checkpoint || checkpoint.manifest.datasetId !== manifest.id) {
+          throw new NamedError(ErrorName.NotFineTuned, 'No fine-tuned model for this dataset yet: run step 4 first.');
+        }
+        const {spec, classes} = checkpoint.manifest;
+        assertWeightsMatch(session.weights?.info, spec, 'The fine-tuned model');
+        await session.onBackend('inference');
+        const head = buildHead(featureShapeFor(spec.inputSize, spec.channels), classes.length, checkpoint.manifest.options.seed);
+        const model = buildFineTuneModel(session.freshConvBase(spec.inputSize), head, spec.inputSize);
+        const report = progressReporter('evaluation', onEvent);
+        try {
+          loadTrainableWeights(model, checkpoint);
+          const scored = await evaluateOnImages(
+            model,
+            imagesOf(manifest, split),
+            classes.length,
+            async (batch) => {
+              const pixels = await session.dataset.readPixels(batch, spec.inputSize, spec.resize, signal);
+              return tf.tidy(() => preprocess(tf.tensor4d(pixels, [batch.length, spec.inputSize, spec.inputSize, 3], 'int32'), spec.preprocessing));
+            },
+            {signal, onBatch: (done, total) => report(done, total)},
+          );
+          return {split, model: 'fine-tuned', classes, datasetId: manifest.id, ...scored};
+        } finally {
+          model.dispose();
+        }
+      });
+    },
+  };
+}

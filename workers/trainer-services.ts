@@ -1,0 +1,36 @@
+import {cancelJob} from './runtime/jobs.ts';
+import {createDatasetService} from './services/dataset-service.ts';
+import {createEvaluationService} from './services/evaluation-service.ts';
+import {createFeaturesService} from './services/features-service.ts';
+import {createFineTuneService} from './services/fine-tune-service.ts';
+import {createHeadService} from './services/head-service.ts';
+import {createRuntimeService} from './services/runtime-service.ts';
+import {createWeightsService} from './services/weights-service.ts';
+import {Session} from './session/session.ts';
+
+/**
+ * The worker's API: one service per step over one shared session. Plain
+ * functions apart from Comlink's `transfer` for big results, so tests can
+ * call them directly or over a MessageChannel.
+ *
+ * Every long call is a job with one shape: `(jobId, request, onEvent?)`;
+ * `jobs.cancel(jobId)` stops it at its next batch boundary.
+ */
+export function createTrainerServices() {
+  const session = new Session();
+  return {
+    runtime: createRuntimeService(session),
+    weights: createWeightsService(session),
+    dataset: createDatasetService(session),
+    features: createFeaturesService(session),
+    head: createHeadService(session),
+    fineTune: createFineTuneService(session),
+    evaluation: createEvaluationService(session),
+    jobs: {
+      /** Asks a job to stop at its next batch boundary (or before it starts, if queued). */
+      cancel: (jobId: string): boolean => cancelJob(jobId),
+    },
+  };
+}
+
+export type TrainerServices = ReturnType<typeof createTrainerServices>;
