@@ -1,4 +1,4 @@
-import type {EpochLog} from '../shared/protocol.ts';
+import type {EpochLog} from '../shared/protocol/index.ts';
 
 /** One training run as the curves show it. */
 export interface CurveRun {

@@ -1,4 +1,4 @@
-import type {DatasetManifest, EvaluationResult} from '../shared/protocol.ts';
+import type {DatasetManifest, EvaluationResult} from '../shared/protocol/index.ts';
 
 /**
  * One row per evaluated image: path, split, true class, predicted class,

@@ -1,7 +1,7 @@
 import {expect, fixture, html, oneEvent} from '@open-wc/testing';
 import '../../src/components/tl-backend-status/tl-backend-status.ts';
 import type {TlBackendStatus} from '../../src/components/tl-backend-status/tl-backend-status.ts';
-import type {RuntimeReport} from '../../src/shared/protocol.ts';
+import type {RuntimeReport} from '../../src/shared/protocol/index.ts';
 
 const report: RuntimeReport = {
   phases: {
@@ -16,6 +16,7 @@ const report: RuntimeReport = {
   webgl: {renderer: 'SwiftShader', software: true},
   crossOriginIsolated: true,
   wasmThreads: 1,
+  wasmThreadsReason: '2 threads: tfjs uses half of the 4 logical cores',
 };
 
 describe('<tl-backend-status>', () => {

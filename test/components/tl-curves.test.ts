@@ -1,8 +1,8 @@
 import {expect, fixture, html} from '@open-wc/testing';
 import '../../src/components/tl-curves/tl-curves.ts';
 import type {TlCurves} from '../../src/components/tl-curves/tl-curves.ts';
-import type {EpochLog} from '../../src/shared/protocol.ts';
-import type {CurveRun} from '../../src/state/curves.ts';
+import type {EpochLog} from '../../src/shared/protocol/index.ts';
+import type {CurveRun} from '../../src/view-model/curves.ts';
 
 const history = (n: number, offset = 0): EpochLog[] =>
   Array.from({length: n}, (_, i) => ({

@@ -1,7 +1,7 @@
 import {expect, fixture, html, waitUntil} from '@open-wc/testing';
 import '../../src/components/tl-gallery/tl-gallery.ts';
 import type {TlGallery} from '../../src/components/tl-gallery/tl-gallery.ts';
-import type {DatasetImage} from '../../src/shared/protocol.ts';
+import type {DatasetImage} from '../../src/shared/protocol/index.ts';
 
 function images(n: number): DatasetImage[] {
   const thumbnail = new Blob([], {type: 'image/webp'});

@@ -1,11 +1,11 @@
 import {expect, fixture, html, oneEvent} from '@open-wc/testing';
-import '../../src/components/tl-training-panel/tl-training-panel.ts';
-import type {TlTrainingPanel} from '../../src/components/tl-training-panel/tl-training-panel.ts';
+import '../../src/components/tl-head-panel/tl-head-panel.ts';
+import type {TlHeadPanel} from '../../src/components/tl-head-panel/tl-head-panel.ts';
 import {DEFAULT_HEAD_OPTIONS} from '../../src/shared/defaults.ts';
 
-describe('<tl-training-panel>', () => {
+describe('<tl-head-panel>', () => {
   it('starts with the tutorial’s settings and sends the edited ones', async () => {
-    const el = await fixture<TlTrainingPanel>(html`<tl-training-panel .options=${DEFAULT_HEAD_OPTIONS}></tl-training-panel>`);
+    const el = await fixture<TlHeadPanel>(html`<tl-head-panel .options=${DEFAULT_HEAD_OPTIONS}></tl-head-panel>`);
     const form = el.shadowRoot!.querySelector('form')!;
     const field = (name: string) => form.querySelector<HTMLInputElement>(`[name=${name}]`)!;
     expect(field('epochs').value).to.equal('30');
@@ -23,7 +23,7 @@ describe('<tl-training-panel>', () => {
 
   it('shows the run’s progress and offers Cancel while running; says why it cannot run', async () => {
     const epoch = {epoch: 4, loss: 0.2, accuracy: 0.9, valLoss: 0.3, valAccuracy: 0.88, seconds: 1.5, numTensors: 10};
-    const el = await fixture<TlTrainingPanel>(html`<tl-training-panel .options=${DEFAULT_HEAD_OPTIONS} running .lastEpoch=${epoch}></tl-training-panel>`);
+    const el = await fixture<TlHeadPanel>(html`<tl-head-panel .options=${DEFAULT_HEAD_OPTIONS} running .lastEpoch=${epoch}></tl-head-panel>`);
     expect(el.shadowRoot!.querySelector('[role=status]')!.textContent).to.match(/epoch 4 of 30.*validation loss 0\.300, accuracy 88\.0%/s);
     const cancel = el.shadowRoot!.querySelector<HTMLButtonElement>('button[type=button]')!;
     setTimeout(() => cancel.click());

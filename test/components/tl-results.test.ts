@@ -4,7 +4,7 @@ import '../../src/components/tl-results/tl-results.ts';
 import type {TlConfusion} from '../../src/components/tl-confusion/tl-confusion.ts';
 import type {TlResults} from '../../src/components/tl-results/tl-results.ts';
 import {accuracyOf, confusionMatrix, perClassMetrics} from '../../src/shared/metrics.ts';
-import type {DatasetManifest, EvaluationResult, ImagePrediction} from '../../src/shared/protocol.ts';
+import type {DatasetManifest, EvaluationResult, ImagePrediction} from '../../src/shared/protocol/index.ts';
 import {sampleManifest} from '../support/sample-manifest.ts';
 
 function evaluation(manifest: DatasetManifest): EvaluationResult {

@@ -1,7 +1,7 @@
 import {expect, fixture, html} from '@open-wc/testing';
 import '../../src/components/tl-weights-status/tl-weights-status.ts';
 import type {TlWeightsStatus} from '../../src/components/tl-weights-status/tl-weights-status.ts';
-import type {WeightsInfo} from '../../src/shared/protocol.ts';
+import type {WeightsInfo} from '../../src/shared/protocol/index.ts';
 
 const info: WeightsInfo = {
   id: 'sha256:0123456789abcdef0123456789abcdef',
@@ -14,6 +14,7 @@ const info: WeightsInfo = {
   ignored: ['fc1/kernel', 'fc1/bias'],
   cached: false,
   cacheProblem: 'IndexedDB could not keep a 56.1 MB copy (QuotaExceededError: full)',
+  defaults: {},
 };
 
 describe('<tl-weights-status>', () => {

@@ -1,6 +1,6 @@
 import {expect} from '@open-wc/testing';
-import type {EpochLog} from '../../src/shared/protocol.ts';
-import {seriesFor, smooth, type CurveRun} from '../../src/state/curves.ts';
+import type {EpochLog} from '../../src/shared/protocol/index.ts';
+import {seriesFor, smooth, type CurveRun} from '../../src/view-model/curves.ts';
 
 const log = (epoch: number, loss: number, valLoss: number): EpochLog => ({
   epoch,

@@ -1,6 +1,6 @@
 import {expect} from '@open-wc/testing';
-import type {EvaluationResult} from '../../src/shared/protocol.ts';
-import {predictionsCsv} from '../../src/state/predictions-csv.ts';
+import type {EvaluationResult} from '../../src/shared/protocol/index.ts';
+import {predictionsCsv} from '../../src/view-model/predictions-csv.ts';
 
 describe('predictionsCsv', () => {
   it('writes one quoted-where-needed row per image, and defuses formula-like names', () => {

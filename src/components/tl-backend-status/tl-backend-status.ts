@@ -1,6 +1,6 @@
 import {LitElement, css, html, nothing} from 'lit';
 import {customElement, property} from 'lit/decorators.js';
-import {BACKENDS, PHASES, type BackendName, type BackendOverrides, type Phase, type RuntimeReport} from '../../shared/protocol.ts';
+import {BACKENDS, PHASES, type BackendName, type BackendOverrides, type Phase, type RuntimeReport} from '../../shared/protocol/index.ts';
 
 const PHASE_LABEL: Record<Phase, string> = {
   inference: 'Inference (features, evaluation)',

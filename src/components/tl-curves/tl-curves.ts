@@ -2,7 +2,7 @@ import {LitElement, css, html, nothing, unsafeCSS, type PropertyValues} from 'li
 import {customElement, property, query} from 'lit/decorators.js';
 import uPlot from 'uplot';
 import uPlotStyles from 'uplot/dist/uPlot.min.css?inline';
-import {bestEpochOf, seriesFor, type CurveRun, type Metric} from '../../state/curves.ts';
+import {bestEpochOf, seriesFor, type CurveRun, type Metric} from '../../view-model/curves.ts';
 
 const PALETTE = ['#2f5fd0', '#d0542f', '#2f9d5a', '#8a3fd0', '#c79a1a', '#1a9bc7'];
 const METRICS: Metric[] = ['loss', 'accuracy'];

@@ -1,6 +1,6 @@
 import {LitElement, css, html, nothing} from 'lit';
 import {customElement, property} from 'lit/decorators.js';
-import {SPLITS, type DatasetManifest} from '../../shared/protocol.ts';
+import {SPLITS, type DatasetManifest} from '../../shared/protocol/index.ts';
 
 const SKIP_LABEL = {
   empty: 'empty file',

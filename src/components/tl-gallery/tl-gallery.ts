@@ -1,6 +1,6 @@
 import {LitElement, css, html, nothing, type PropertyValues} from 'lit';
 import {customElement, property, state} from 'lit/decorators.js';
-import {SPLITS, type DatasetImage, type ImagePrediction, type Split} from '../../shared/protocol.ts';
+import {SPLITS, type DatasetImage, type ImagePrediction, type Split} from '../../shared/protocol/index.ts';
 import type {ConfusionCell} from '../tl-confusion/tl-confusion.ts';
 
 const CELL = 120; // px: a 96 px thumbnail, its caption and the gap

@@ -1,7 +1,7 @@
 import {LitElement, css, html, nothing} from 'lit';
 import {customElement, property, state} from 'lit/decorators.js';
-import type {DatasetManifest, EvaluationResult} from '../../shared/protocol.ts';
-import {predictionsCsv} from '../../state/predictions-csv.ts';
+import type {DatasetManifest, EvaluationResult} from '../../shared/protocol/index.ts';
+import {predictionsCsv} from '../../view-model/predictions-csv.ts';
 import type {ConfusionCell} from '../tl-confusion/tl-confusion.ts';
 import '../tl-confusion/tl-confusion.ts';
 import '../tl-gallery/tl-gallery.ts';

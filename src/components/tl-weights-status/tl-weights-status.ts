@@ -1,7 +1,7 @@
 import {LitElement, css, html, nothing} from 'lit';
 import {customElement, property} from 'lit/decorators.js';
 import {formatBytes} from '../../shared/format.ts';
-import {VGG16_WIDTHS, type WeightsInfo} from '../../shared/protocol.ts';
+import {VGG16_WIDTHS, type WeightsInfo} from '../../shared/protocol/index.ts';
 
 const ORIGIN_TEXT: Record<WeightsInfo['origin'], string> = {
   network: 'downloaded now',

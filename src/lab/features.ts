@@ -1,0 +1,74 @@
+import {DEFAULT_FEATURE_OPTIONS} from '../shared/defaults.ts';
+import type {FeatureRunOptions, FeatureRunResult, WeightsInfo} from '../shared/protocol/index.ts';
+import type {Lab} from './lab.ts';
+import type {LastFeatures} from './saved-choices.ts';
+import {StepRun} from './step-run.ts';
+
+/** The features the head trains on: the last run's, or those kept from an earlier visit. */
+export type ReadyFeatures = LastFeatures & {result?: FeatureRunResult};
+
+/** Step 2: every image through the conv base once, its bottleneck features cached. */
+export class FeaturesStep {
+  options: Required<FeatureRunOptions>;
+  readonly run: StepRun<FeatureRunResult>;
+  /** The last feature run (this visit's, or kept from an earlier one). */
+  last: ReadyFeatures | null;
+  /** How many cache entries the last "clear" removed. */
+  cleared: number | null = null;
+
+  constructor(private readonly lab: Lab) {
+    this.run = new StepRun(() => lab.changed());
+    const {inputSize, resize} = lab.config;
+    this.options = {...DEFAULT_FEATURE_OPTIONS, ...(inputSize !== null ? {inputSize} : {}), ...(resize !== null ? {resize} : {})};
+    this.last = lab.choices.lastFeatures;
+  }
+
+  /** The features of the dataset in step 1 are in the cache (from this visit, or kept). */
+  get ready(): ReadyFeatures | null {
+    const manifest = this.lab.dataset.manifest;
+    return this.last && manifest && this.last.datasetId === manifest.id ? this.last : null;
+  }
+
+  /** Why "Compute features" waits, or ''. */
+  blocked(): string {
+    return this.lab.dataset.blocked() || this.lab.weights.blocked();
+  }
+
+  /**
+   * A backbone that says what it was trained with (its model.json's
+   * metadata) sets the input size, preprocessing and resize; the user can
+   * still change them, and a lab configured with an input size keeps it.
+   */
+  adoptBackbone(info: WeightsInfo): void {
+    const {inputSize, resize} = this.lab.config;
+    const {defaults} = info;
+    this.options = {
+      ...this.options,
+      ...(defaults.preprocessing ? {preprocessing: defaults.preprocessing} : {}),
+      ...(defaults.inputSize && inputSize === null ? {inputSize: defaults.inputSize} : {}),
+      ...(defaults.resize && resize === null ? {resize: defaults.resize} : {}),
+    };
+    this.lab.changed();
+  }
+
+  async compute(options: Required<FeatureRunOptions> = this.options): Promise<boolean> {
+    this.options = options;
+    this.cleared = null;
+    const ok = await this.run.run((signal, onProgress) => this.lab.client.features.compute(options, {signal, onEvent: onProgress}));
+    if (!ok) return false;
+    const result = this.run.value!;
+    const kept: LastFeatures = {spec: result.spec, datasetId: result.datasetId, at: Date.now()};
+    this.last = {...kept, result};
+    this.lab.choices.lastFeatures = kept;
+    this.lab.changed();
+    this.lab.announce('tl-features-ready', {spec: result.spec, datasetId: result.datasetId, fromCache: result.fromCache, computed: result.computed, restored: false});
+    return true;
+  }
+
+  async clear(): Promise<void> {
+    this.cleared = await this.lab.client.features.clear();
+    this.last = null;
+    this.lab.choices.lastFeatures = null;
+    this.lab.changed();
+  }
+}

@@ -1,0 +1,120 @@
+import {TrainerClient} from '../client/trainer-client.ts';
+import {CurveRuns} from './curve-runs.ts';
+import {DatasetStep} from './dataset.ts';
+import {DemoRun} from './demo.ts';
+import {FeaturesStep} from './features.ts';
+import {FineTuneStep} from './fine-tune.ts';
+import {HeadStep} from './head.ts';
+import {DEFAULT_LAB_CONFIG, type LabConfig} from './lab-config.ts';
+import type {LabEventDetail, LabEventName} from './lab-events.ts';
+import {ResultsStep} from './results.ts';
+import {RuntimeStep} from './runtime.ts';
+import {SavedChoices} from './saved-choices.ts';
+import {WeightsStep} from './weights.ts';
+
+export interface LabOptions {
+  config?: Partial<LabConfig>;
+  /** The worker's client; by default a new worker (the lab then ends it on dispose). */
+  client?: TrainerClient;
+  choices?: SavedChoices;
+}
+
+/**
+ * What the steps share, on the main thread: the trainer client and one
+ * model per step (its options, its run, what it knows), which read each
+ * other to say why they wait. Elements render from it and re-render on its
+ * one 'change' event; milestones are announced as 'tl-…' events on it,
+ * which the element that owns the lab re-dispatches on the page.
+ */
+export class Lab extends EventTarget {
+  readonly config: LabConfig;
+  readonly client: TrainerClient;
+  readonly choices: SavedChoices;
+  readonly curves: CurveRuns;
+  readonly runtime: RuntimeStep;
+  readonly weights: WeightsStep;
+  readonly dataset: DatasetStep;
+  readonly features: FeaturesStep;
+  readonly head: HeadStep;
+  readonly fineTune: FineTuneStep;
+  readonly results: ResultsStep;
+  readonly demo: DemoRun;
+  readonly #ownsClient: boolean;
+  #started: Promise<void> | null = null;
+  #disposed = false;
+
+  constructor({config = {}, client, choices}: LabOptions = {}) {
+    super();
+    this.config = {...DEFAULT_LAB_CONFIG, ...config};
+    this.#ownsClient = !client;
+    this.client = client ?? TrainerClient.start();
+    this.choices = choices ?? new SavedChoices();
+    const changed = () => this.changed();
+    this.curves = new CurveRuns(changed);
+    this.runtime = new RuntimeStep(this);
+    this.weights = new WeightsStep(this);
+    this.dataset = new DatasetStep(this);
+    this.features = new FeaturesStep(this);
+    this.head = new HeadStep(this);
+    this.fineTune = new FineTuneStep(this);
+    this.results = new ResultsStep(this);
+    this.demo = new DemoRun(this);
+  }
+
+  /** Something any step shows has changed. */
+  changed(): void {
+    if (!this.#disposed) this.dispatchEvent(new Event('change'));
+  }
+
+  announce<K extends LabEventName>(type: K, detail: LabEventDetail<K>): void {
+    if (!this.#disposed) this.dispatchEvent(new CustomEvent(type, {detail}));
+  }
+
+  /**
+   * Why nothing will be kept after the page closes, or null when it will:
+   * the worker's IndexedDB and the page's localStorage, as this frame
+   * allows them.
+   */
+  get notKept(): string | null {
+    const worker = this.runtime.storage;
+    if (worker && !worker.persistent) return worker.reason ?? 'this frame may not use IndexedDB';
+    return this.choices.problem;
+  }
+
+  /**
+   * Brings the lab up once: backends, storage, the weights the user had (or
+   * the configured ones), the dataset (the configured one, or the kept
+   * one), and the head and checkpoint kept from an earlier visit.
+   */
+  start(): Promise<void> {
+    this.#started ??= this.#start();
+    return this.#started;
+  }
+
+  async #start(): Promise<void> {
+    void this.runtime.checkStorage();
+    const dataset = this.config.datasetUrl ? this.dataset.importUrl(this.config.datasetUrl) : this.dataset.restore();
+    const runtime = this.runtime.configure();
+    await Promise.all([
+      runtime.then((ok) => ok && this.weights.loadAtStart()),
+      dataset.then(() => this.#announceKeptFeatures()),
+      this.head.refresh(),
+      this.fineTune.refresh(),
+    ]);
+  }
+
+  /** Features kept from an earlier visit for this very dataset are ready as they are. */
+  #announceKeptFeatures(): void {
+    const ready = this.features.ready;
+    if (ready && !ready.result) {
+      this.announce('tl-features-ready', {spec: ready.spec, datasetId: ready.datasetId, fromCache: 0, computed: 0, restored: true});
+    }
+  }
+
+  /** Ends the worker (if the lab started it); pending calls reject with WorkerCrashedError. */
+  dispose(): void {
+    this.#disposed = true;
+    this.demo.stop();
+    if (this.#ownsClient) this.client.dispose();
+  }
+}

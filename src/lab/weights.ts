@@ -1,0 +1,60 @@
+import {ErrorName, hasErrorName} from '../shared/errors.ts';
+import type {WeightsInfo, WeightsSource} from '../shared/protocol/index.ts';
+import type {Lab} from './lab.ts';
+import {StepRun} from './step-run.ts';
+
+/** The conv base's weights: ImageNet VGG16 (a URL or Keras's .h5), the demo's backbone, or random. */
+export class WeightsStep {
+  readonly run: StepRun<WeightsInfo>;
+  /** What the last load asked for. */
+  source: WeightsSource | null = null;
+  #firstLoad = true;
+
+  constructor(private readonly lab: Lab) {
+    this.run = new StepRun(() => lab.changed());
+  }
+
+  /** The weights in the worker: the last load that worked (a failed one leaves them as they were). */
+  get info(): WeightsInfo | null {
+    return this.run.value ?? null;
+  }
+
+  /**
+   * The first visit: the default weights are not there. That is guidance
+   * (what to choose), not an error.
+   */
+  get missingAtStart(): boolean {
+    return this.#firstLoad && this.run.status === 'failed' && hasErrorName(this.run.error, ErrorName.WeightsUnreadable) && !this.info;
+  }
+
+  /** Why steps that need the weights wait, or '' when they are loaded. */
+  blocked(): string {
+    if (this.info) return '';
+    if (this.run.running) return 'Waiting for the weights to finish loading (above).';
+    return 'Waiting for VGG16 weights: choose them above (the offline demo brings its own).';
+  }
+
+  /** The weights the user had last, or the configured URL. */
+  loadAtStart(): Promise<boolean> {
+    return this.#load(this.lab.choices.weights ?? {kind: 'url', url: this.lab.config.weightsUrl}, true);
+  }
+
+  load(source: WeightsSource): Promise<boolean> {
+    return this.#load(source, false);
+  }
+
+  async #load(source: WeightsSource, atStart: boolean): Promise<boolean> {
+    this.source = source;
+    this.#firstLoad = atStart;
+    const ok = await this.run.run((signal, onProgress) => this.lab.client.weights.load(source, {signal, onEvent: onProgress}));
+    if (!ok) return false;
+    const info = this.info!;
+    // A file's weights are kept in IndexedDB by id, a URL's by URL; random ones are not kept.
+    const remembered: WeightsSource | null =
+      source.kind === 'file' || source.kind === 'stored' ? {kind: 'stored', id: info.id} : source.kind === 'url' ? {kind: 'url', url: source.url} : null;
+    if (remembered) this.lab.choices.weights = remembered;
+    this.lab.features.adoptBackbone(info);
+    this.lab.announce('tl-weights-loaded', {info});
+    return true;
+  }
+}

@@ -1,0 +1,62 @@
+import type {Lab} from '../lab/lab.ts';
+
+export const STEP_NAMES = ['demo', 'runtime', 'weights', 'data', 'features', 'head', 'fine-tune', 'results'] as const;
+export type StepName = (typeof STEP_NAMES)[number];
+
+export type StepState = 'done' | 'running' | 'ready' | 'waiting' | 'failed';
+
+export interface StepStatus {
+  state: StepState;
+  /** A few words: "400 images", "epoch 3 of 5", "waiting for features". */
+  text: string;
+}
+
+/** Where each step stands, for the page's step list. */
+export function stepStatus(lab: Lab, step: StepName): StepStatus {
+  const of = (state: StepState, text: string): StepStatus => ({state, text});
+  const failed = (run: {status: string}) => run.status === 'failed';
+  switch (step) {
+    case 'demo':
+      if (lab.demo.running) return of('running', lab.demo.stage ?? 'running');
+      if (lab.demo.outcome) return of(lab.demo.outcome.ok ? 'done' : 'failed', lab.demo.outcome.ok ? 'done' : 'stopped');
+      return of(lab.demo.blocked() ? 'waiting' : 'ready', 'every step, no download');
+    case 'runtime': {
+      const report = lab.runtime.report;
+      if (report) return of('done', `${report.phases.inference.backend} / ${report.phases.training.backend}`);
+      return failed(lab.runtime.run) ? of('failed', 'could not start') : of('running', 'starting');
+    }
+    case 'weights': {
+      const {weights} = lab;
+      if (weights.run.running) return of('running', 'loading');
+      if (weights.info) return of('done', weights.info.widths.join('-') === '64-128-256-512-512' ? 'VGG16' : `narrow (${weights.info.widths.at(-1)})`);
+      return weights.missingAtStart ? of('ready', 'choose weights') : failed(weights.run) ? of('failed', 'not loaded') : of('waiting', 'waiting');
+    }
+    case 'data': {
+      const {dataset} = lab;
+      if (dataset.run.running) return of('running', 'importing');
+      if (dataset.manifest) return of('done', `${dataset.manifest.images.length} images`);
+      return of('ready', 'drop a zip');
+    }
+    case 'features':
+      if (lab.features.run.running) return of('running', 'computing');
+      if (lab.features.ready) return of('done', 'cached');
+      return lab.features.blocked() ? of('waiting', 'needs data and weights') : of('ready', 'ready to compute');
+    case 'head':
+      if (lab.head.run.running) return of('running', `epoch ${lab.head.lastEpoch?.epoch ?? 0}`);
+      if (lab.head.trained) return of('done', 'trained');
+      return lab.head.blocked() ? of('waiting', 'needs features') : of('ready', 'ready to train');
+    case 'fine-tune': {
+      const {fineTune} = lab;
+      const p = fineTune.run.progress;
+      if (fineTune.run.running) return of('running', p?.kind === 'fine-tune' ? `epoch ${p.epoch} of ${p.epochs}` : 'starting');
+      if (fineTune.current) return of('done', `${fineTune.current.epoch} epochs`);
+      return fineTune.blocked() ? of('waiting', 'needs a trained head') : of('ready', 'ready');
+    }
+    case 'results': {
+      const {results} = lab;
+      if (results.run.running) return of('running', 'evaluating');
+      if (results.result) return of('done', `${(results.result.accuracy * 100).toFixed(1)} % right`);
+      return results.blocked('head') ? of('waiting', 'needs a model') : of('ready', 'ready');
+    }
+  }
+}
