@@ -5,7 +5,7 @@ import {formatBytes} from '../../src/shared/format.ts';
 import type {FeatureSpec} from '../../src/shared/protocol/index.ts';
 
 /** Bump when features are computed differently; every old entry then misses. */
-export const FEATURE_SCHEMA = 1;
+export const FEATURE_SCHEMA = 2;
 
 let defaultStore: UseStore | undefined;
 
@@ -17,11 +17,12 @@ export function featureStore(): UseStore {
 
 /**
  * The cache key of one image's features. Any change to the weights, layer,
- * input size, preprocessing or schema gives another key: a miss, never a
- * wrong hit.
+ * input size, resize, preprocessing or schema gives another key: a miss,
+ * never a wrong hit. (Schema 2: the resize joined the key; before it, the
+ * browser's canvas resized, and its pixels differed between browsers.)
  */
 export function featureKey(spec: FeatureSpec, imageHash: string): string {
-  return [`f${FEATURE_SCHEMA}`, spec.weightsId, spec.layer, spec.inputSize, spec.preprocessing, imageHash].join('|');
+  return [`f${FEATURE_SCHEMA}`, spec.weightsId, spec.layer, spec.inputSize, spec.resize, spec.preprocessing, imageHash].join('|');
 }
 
 /** Which of these keys have an entry (keys only: no feature is read). */

@@ -91,6 +91,8 @@ describe('bottleneck features cached in IndexedDB', function () {
     expect(rescaled).to.include({fromCache: 0, computed: 10});
     const otherWeights = await run(store, {spec: {...spec, weightsId: 'sha256:other'}});
     expect(otherWeights.computed).to.equal(10);
+    const nearest = await run(store, {spec: {...spec, resize: 'nearest'}, readPixels: (i, s) => session.readPixels(i, SIZE, 'nearest', s)});
+    expect(nearest.computed, 'another resize is another key').to.equal(10);
     const weights = decodeVgg16Bundle(randomVgg16Bundle(5));
     const bigger = buildVgg16(64, weights);
     tf.dispose(weights);
@@ -100,7 +102,7 @@ describe('bottleneck features cached in IndexedDB', function () {
     } finally {
       bigger.dispose();
     }
-    expect(await keys(store)).to.have.length(40);
+    expect(await keys(store)).to.have.length(50);
     expect((await run(store)).computed).to.equal(0);
   });
 
