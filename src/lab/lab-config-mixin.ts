@@ -26,7 +26,7 @@ export interface LabConfigurable {
  */
 export function LabConfigMixin<T extends Constructor<LitElement>>(Base: T) {
   class WithLabConfig extends Base implements LabConfigurable {
-    /** A tfjs layers model.json tried at start when the user has loaded nothing yet (default: models/vgg16/model.json next to the app). */
+    /** A tfjs layers model.json loaded at start (default: the weights loaded last, else models/vgg16/model.json next to the app). */
     @property({attribute: 'weights-url'}) weightsUrl: string | null = null;
     /** The offline demo's folder (default: demo/ next to the app or library). */
     @property({attribute: 'demo-url'}) demoUrl: string | null = null;

@@ -6,12 +6,12 @@ import type {ResizeMethod} from '../shared/protocol/index.ts';
  * the app's base (relative to the page) in the app.
  */
 export const PUBLIC_BASE: URL =
-  import.meta.env.MODE === 'lib' ? new URL('./', import.meta.url) : new URL(import.meta.env.BASE_URL, document.baseURI);
+  import.meta.env.MODE === 'lib' ? new URL(/* @vite-ignore */ './', import.meta.url) : new URL(import.meta.env.BASE_URL, document.baseURI);
 
 /** How a lab is set up: the attributes of <tl-lab>, <tl-playground> or a step used alone. */
 export interface LabConfig {
-  /** A tfjs layers model.json tried at start when the user has loaded nothing yet. */
-  weightsUrl: string;
+  /** A tfjs layers model.json loaded at start; null: the weights the user loaded last, else DEFAULT_WEIGHTS_URL. */
+  weightsUrl: string | null;
   /** The offline demo's folder (backbone/ and the dataset zip). */
   demoUrl: string;
   /** A zip imported at start (a course's own dataset); null: the dataset kept from the last visit. */
@@ -26,8 +26,11 @@ export interface LabConfig {
   readOnly: boolean;
 }
 
+/** Where `npm run weights` puts ImageNet VGG16 (git-ignored: 58 MB). */
+export const DEFAULT_WEIGHTS_URL = new URL('models/vgg16/model.json', PUBLIC_BASE).href;
+
 export const DEFAULT_LAB_CONFIG: LabConfig = {
-  weightsUrl: new URL('models/vgg16/model.json', PUBLIC_BASE).href,
+  weightsUrl: null,
   demoUrl: new URL('demo/', PUBLIC_BASE).href,
   datasetUrl: null,
   seed: null,

@@ -25,8 +25,9 @@ export class SavedChoices {
   /** Why choices are not kept, when they are not. */
   readonly problem: string | null;
 
-  constructor(storage?: Pick<Storage, 'getItem' | 'setItem' | 'removeItem'>) {
-    const opened = storage ? {storage, problem: null} : openLocalStorage();
+  /** `storage` gives the Storage to use (the page's localStorage by default; reading it may throw). */
+  constructor(storage: () => Pick<Storage, 'getItem' | 'setItem' | 'removeItem'> | undefined = () => globalThis.localStorage) {
+    const opened = openStorage(storage);
     this.#storage = opened.storage;
     this.problem = opened.problem;
   }
@@ -81,9 +82,12 @@ export class SavedChoices {
   }
 }
 
-function openLocalStorage(): {storage: Pick<Storage, 'getItem' | 'setItem' | 'removeItem'>; problem: string | null} {
+function openStorage(open: () => Pick<Storage, 'getItem' | 'setItem' | 'removeItem'> | undefined): {
+  storage: Pick<Storage, 'getItem' | 'setItem' | 'removeItem'>;
+  problem: string | null;
+} {
   try {
-    const storage = globalThis.localStorage; // the getter itself throws where storage is denied
+    const storage = open(); // reading localStorage itself throws where storage is denied
     if (!storage) throw new Error('this browser context has no localStorage');
     const probe = 'transfer-lab:probe';
     storage.setItem(probe, '1');

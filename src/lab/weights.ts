@@ -1,6 +1,7 @@
 import {ErrorName, hasErrorName} from '../shared/errors.ts';
 import type {WeightsInfo, WeightsSource} from '../shared/protocol/index.ts';
 import type {Lab} from './lab.ts';
+import {DEFAULT_WEIGHTS_URL} from './lab-config.ts';
 import {StepRun} from './step-run.ts';
 
 /** The conv base's weights: ImageNet VGG16 (a URL or Keras's .h5), the demo's backbone, or random. */
@@ -34,9 +35,14 @@ export class WeightsStep {
     return 'Waiting for VGG16 weights: choose them above (the offline demo brings its own).';
   }
 
-  /** The weights the user had last, or the configured URL. */
+  /** Where the weights are looked for at start: the configured URL, else the user's last, else ImageNet VGG16's usual place. */
+  startSource(): WeightsSource {
+    const {weightsUrl} = this.lab.config;
+    return weightsUrl ? {kind: 'url', url: weightsUrl} : (this.lab.choices.weights ?? {kind: 'url', url: DEFAULT_WEIGHTS_URL});
+  }
+
   loadAtStart(): Promise<boolean> {
-    return this.#load(this.lab.choices.weights ?? {kind: 'url', url: this.lab.config.weightsUrl}, true);
+    return this.#load(this.startSource(), true);
   }
 
   load(source: WeightsSource): Promise<boolean> {

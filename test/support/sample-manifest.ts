@@ -26,6 +26,6 @@ export function sampleManifest(): DatasetManifest {
     warnings: [{kind: 'missing-test-class', message: 'Class "dolphins" has no test images: its test results will be missing.'}],
     split: null,
     stored: true,
-  savedAt: null,
+    savedAt: null,
   };
 }

@@ -5,7 +5,6 @@ import {ErrorName, NamedError} from '../../src/shared/errors.ts';
 import {progressReporter, type Listener} from '../runtime/progress.ts';
 import {throwIfCancelled} from '../runtime/jobs.ts';
 import {fetchLayersModelWeights, type FetchFn} from './fetch-layers-model.ts';
-import {readKerasH5} from './keras-h5.ts';
 import {readCachedWeights, weightsStore, writeCachedWeights, type CachedWeights} from './weights-cache.ts';
 import {
   assertVgg16Bundle,
@@ -139,6 +138,8 @@ async function loadFile(file: File, store: UseStore, stage: Stage, signal?: Abor
       `${file.name} is not an HDF5 file. Drop Keras's VGG16 weights (.h5); for a tfjs model.json, give its URL instead.`,
     );
   }
+  // h5wasm (with its own 3 MB of wasm) loads only when someone drops an .h5.
+  const {readKerasH5} = await import('./keras-h5.ts');
   const bundle = await readKerasH5(bytes);
   const check = assertVgg16Bundle(bundle, file.name);
   const id = await weightsId(bundle.data);

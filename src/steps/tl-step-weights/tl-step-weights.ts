@@ -38,7 +38,8 @@ export class TlStepWeights extends StepElement {
 
   protected renderControls(lab: Lab) {
     const busy = lab.weights.run.running || this.locked;
-    const url = this.urlInput ?? (lab.weights.source?.kind === 'url' ? lab.weights.source.url : lab.config.weightsUrl);
+    const start = lab.weights.startSource();
+    const url = this.urlInput ?? (lab.weights.source?.kind === 'url' ? lab.weights.source.url : start.kind === 'url' ? start.url : '');
     const demoUrl = new URL(DEMO.weightsPath, new URL(lab.config.demoUrl, document.baseURI)).href;
     return html`
       <div class="choices">
@@ -78,7 +79,7 @@ export class TlStepWeights extends StepElement {
       ${runProgress(run, 'Weights')}
       ${lab.weights.missingAtStart
         ? html`<p class="hint" role="status">
-            <strong>Choose the weights to start from.</strong> No ImageNet VGG16 was found at <code>${lab.config.weightsUrl}</code> (${(run.error as Error).message}).
+            <strong>Choose the weights to start from.</strong> ${(run.error as Error).message}
             Load it from a URL or a Keras file, or try everything at once with the demo backbone — or the offline demo above.
           </p>`
         : runError(run, 'The weights could not be loaded (the ones before stay loaded): ')}
