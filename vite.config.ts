@@ -10,6 +10,7 @@ import {defineConfig} from 'vite';
 const isolationHeaders = {
   'Cross-Origin-Opener-Policy': 'same-origin',
   'Cross-Origin-Embedder-Policy': 'require-corp',
+  'Document-Isolation-Policy': 'isolate-and-require-corp',
 };
 
 /**
@@ -26,8 +27,8 @@ const minify = {
  * Two builds, both with a relative base, so every file (the worker, the
  * three .wasm binaries, the demo) is found next to the script that asks for
  * it (`new URL(…, import.meta.url)`) and the output works from any path or CDN:
- * - the app (`npm run build` → dist/): index.html with <tl-playground>;
- * - the library (`npm run build:lib` → dist/lib/): transfer-lab.js, which
+ * - the app (dist/app/): index.html with <tl-playground>;
+ * - the library (`--mode lib`, dist/lib/): transfer-lab.js, which
  *   a course page loads with one module script. Not Vite's `build.lib`: that
  *   inlines every asset as base64 (4 MB of wasm inside the worker).
  */
@@ -54,5 +55,5 @@ export default defineConfig(({mode}) => ({
             output: {entryFileNames: 'transfer-lab.js'},
           },
         }
-      : {target: 'es2022', ...minify},
+      : {target: 'es2022', outDir: 'dist/app', ...minify},
 }));

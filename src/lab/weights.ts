@@ -41,8 +41,9 @@ export class WeightsStep {
     return weightsUrl ? {kind: 'url', url: weightsUrl} : (this.lab.choices.weights ?? {kind: 'url', url: DEFAULT_WEIGHTS_URL});
   }
 
-  loadAtStart(): Promise<boolean> {
-    return this.#load(this.startSource(), true);
+  /** Loads the start weights, unless the user (or the demo) asked for some first. */
+  async loadAtStart(): Promise<boolean> {
+    return this.source ? false : this.#load(this.startSource(), true);
   }
 
   load(source: WeightsSource): Promise<boolean> {

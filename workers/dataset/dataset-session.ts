@@ -5,6 +5,7 @@ import {formatBytes} from '../../src/shared/format.ts';
 import type {DatasetManifest, ImportLimits, ImportOptions, ResizeMethod} from '../../src/shared/protocol/index.ts';
 import {throwIfCancelled} from '../runtime/jobs.ts';
 import {assembleManifest, type AssembledDataset} from './assemble-manifest.ts';
+import {storageReport} from '../storage/database.ts';
 import {loadStoredDataset, saveDataset, datasetStore} from './dataset-store.ts';
 import {decodeImage, rgbaPixels} from './decode-image.ts';
 import {DEFAULT_LIMITS} from './import-limits.ts';
@@ -51,7 +52,9 @@ export class DatasetSession {
   /** Keeps the dataset for the next visit; a failure (a full quota) costs only that, never the import. */
   async #save(zip: Blob, scan: ArchiveScan, options: ImportOptions): Promise<Pick<Current, 'stored' | 'storeProblem' | 'savedAt'>> {
     try {
-      return {stored: true, savedAt: await saveDataset({zip, scan, options}, this.store)};
+      const savedAt = await saveDataset({zip, scan, options}, this.store);
+      // Saved in memory (a frame that may not store anything): it works until the page closes; the page says so once.
+      return (await storageReport()).persistent ? {stored: true, savedAt} : {stored: false, savedAt: null};
     } catch (err) {
       const quota = (err as Error).name === 'QuotaExceededError';
       return {

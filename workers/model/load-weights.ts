@@ -5,6 +5,7 @@ import {ErrorName, NamedError} from '../../src/shared/errors.ts';
 import {progressReporter, type Listener} from '../runtime/progress.ts';
 import {throwIfCancelled} from '../runtime/jobs.ts';
 import {fetchLayersModelWeights, type FetchFn} from './fetch-layers-model.ts';
+import {storageReport} from '../storage/database.ts';
 import {readCachedWeights, weightsStore, writeCachedWeights, type CachedWeights} from './weights-cache.ts';
 import {
   assertVgg16Bundle,
@@ -103,7 +104,8 @@ async function readKept(key: string, store: UseStore): Promise<{entry: CachedWei
 async function keep(key: string, entry: Omit<CachedWeights, 'schema' | 'savedAt'>, store: UseStore): Promise<Pick<WeightsInfo, 'cached' | 'cacheProblem'>> {
   try {
     await writeCachedWeights(entry, store, key);
-    return {cached: true};
+    // Written to memory where the frame may not store anything: not a copy for the next visit.
+    return {cached: (await storageReport()).persistent};
   } catch (err) {
     return {cached: false, cacheProblem: `IndexedDB could not keep a ${formatBytes(entry.data.byteLength)} copy (${(err as Error).name}: ${(err as Error).message})`};
   }

@@ -3,11 +3,11 @@ import * as tf from '@tensorflow/tfjs';
 /**
  * How many threads the wasm backend may use here, decided before it starts.
  * Threads need shared memory (a cross-origin isolated context) and helper
- * workers, which tfjs starts from blob: URLs: a Content-Security-Policy
- * without `blob:` in worker-src blocks them, and the threaded build then
- * never finishes starting (it waits for helpers that never come). So the
- * blob: worker is tried first, and when it cannot start the single-threaded
- * build is chosen, with the reason kept for the UI.
+ * workers, which tfjs starts from blob: URLs and which load blob: scripts:
+ * a Content-Security-Policy without `blob:` blocks them, and the threaded
+ * build then hangs or crashes. So a helper like them is tried first, and
+ * when it cannot start the single-threaded build is chosen, with the reason
+ * kept for the UI.
  */
 export interface WasmThreadPlan {
   threads: boolean;
@@ -46,23 +46,42 @@ async function decide(): Promise<WasmThreadPlan> {
   return {threads: true, reason: `threads: tfjs uses half of the ${navigator.hardwareConcurrency} logical cores`};
 }
 
-/** Why a blob: worker cannot start here, or null when it can (it answers a message). */
+/**
+ * Why wasm's helper threads cannot start here, or null when they can. They
+ * are blob: workers that `importScripts` another blob: URL, so both
+ * `worker-src` and `script-src` must allow blob:. The probe does just that
+ * and answers; a blocked one fails within milliseconds. (Where only
+ * `worker-src` blocks them, tfjs's threaded build waits for them forever;
+ * where only `script-src` does, it throws "Uncaught [object ErrorEvent]".)
+ */
 async function blobWorkerProblem(): Promise<string | null> {
-  let url: string | null = null;
+  const urls: string[] = [];
   let worker: Worker | null = null;
   try {
-    url = URL.createObjectURL(new Blob(['postMessage(1)'], {type: 'text/javascript'}));
-    const probe = new Worker(url);
+    const inner = URL.createObjectURL(new Blob([''], {type: 'text/javascript'}));
+    urls.push(inner);
+    const outer = URL.createObjectURL(
+      new Blob([`try { importScripts(${JSON.stringify(inner)}); postMessage('ok'); } catch (e) { postMessage(String(e)); }`], {type: 'text/javascript'}),
+    );
+    urls.push(outer);
+    const probe = new Worker(outer);
     worker = probe;
     return await new Promise<string | null>((resolve) => {
       const timer = setTimeout(() => resolve(`a blob: worker did not answer within ${BLOB_WORKER_TIMEOUT_MS / 1000} s`), BLOB_WORKER_TIMEOUT_MS);
-      probe.onmessage = () => (clearTimeout(timer), resolve(null));
-      probe.onerror = () => (clearTimeout(timer), resolve("the page's Content-Security-Policy blocks the blob: workers that wasm threads start from (worker-src)"));
+      probe.onmessage = ({data}) => {
+        clearTimeout(timer);
+        resolve(data === 'ok' ? null : "the page's Content-Security-Policy blocks the blob: scripts that wasm threads load (script-src)");
+      };
+      probe.onerror = (event) => {
+        event.preventDefault();
+        clearTimeout(timer);
+        resolve("the page's Content-Security-Policy blocks the blob: workers that wasm threads start from (worker-src)");
+      };
     });
   } catch (err) {
     return `blob: workers cannot start here (${(err as Error).name}: ${(err as Error).message})`;
   } finally {
     worker?.terminate();
-    if (url) URL.revokeObjectURL(url);
+    for (const url of urls) URL.revokeObjectURL(url);
   }
 }

@@ -46,7 +46,7 @@ export class TlWeightsStatus extends LitElement {
         <dt>Size</dt><dd>${(info.params / 1e6).toFixed(2)} M parameters, ${formatBytes(info.bytes)}</dd>
         <dt>Id</dt><dd><code>${info.id.slice(0, 23)}</code></dd>
         ${info.origin === 'network' || info.origin === 'file'
-          ? html`<dt>Offline copy</dt><dd class=${info.cached ? '' : 'warn'}>${info.cached ? 'kept in IndexedDB' : info.cacheProblem}</dd>`
+          ? html`<dt>Offline copy</dt><dd class=${info.cached ? '' : 'warn'}>${info.cached ? 'kept in IndexedDB' : (info.cacheProblem ?? 'none: this page may not store anything here')}</dd>`
           : nothing}
         ${info.ignored.length
           ? html`<dt>Not used</dt><dd>${info.ignored.length} tensors outside the conv base (${info.ignored.slice(0, 3).join(', ')}${info.ignored.length > 3 ? ', …' : ''})</dd>`

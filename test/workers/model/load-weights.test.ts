@@ -2,6 +2,7 @@ import {expect} from '@open-wc/testing';
 import * as tf from '@tensorflow/tfjs';
 import {createStore, get, type UseStore} from 'idb-keyval';
 import {ErrorName, hasErrorName} from '../../../src/shared/errors.ts';
+import type {Progress} from '../../../src/shared/protocol/index.ts';
 import {loadVgg16Weights} from '../../../workers/model/load-weights.ts';
 import {concatBuffers, decodeVgg16Bundle, randomVgg16Bundle, type WeightsBundle} from '../../../workers/model/weights-bundle.ts';
 import {expectedWeightShapes} from '../../../workers/model/vgg16-layout.ts';
@@ -203,5 +204,45 @@ describe('loadVgg16Weights', function () {
     expect(a.specs.map((s) => [s.name, s.shape.join('x')])).to.deep.equal(
       [...shapes].map(([n, s]) => [n, s.join('x')]),
     );
+  });
+
+  it('reports the download in bytes as the shards stream in, then the copy kept; a cancel stops it mid-download', async () => {
+    const served = serveLayersModel(bundle, 'https://models.test/progress/', 8 * 1024 * 1024);
+    const seen: Progress[] = [];
+    const {info} = await loadVgg16Weights({kind: 'url', url: served.url}, {fetchFn: served.fetchFn, store: freshStore(), onProgress: (p) => void seen.push(p)});
+    const downloads = seen.filter((p) => p.kind === 'weights' && p.stage === 'download');
+    expect(downloads.length, 'several reports while downloading').to.be.greaterThan(2);
+    expect(downloads.every((p) => p.total === info.bytes)).to.equal(true);
+    expect(downloads.at(-1)!.done).to.equal(info.bytes);
+    expect(downloads.map((p) => p.done)).to.deep.equal([...downloads.map((p) => p.done)].sort((a, b) => a - b));
+    expect(seen.at(-1)).to.include({kind: 'weights', stage: 'store', done: info.bytes});
+
+    const controller = new AbortController();
+    const err = await rejection(
+      loadVgg16Weights(
+        {kind: 'url', url: served.url, refresh: true},
+        {
+          fetchFn: served.fetchFn,
+          store: freshStore(),
+          signal: controller.signal,
+          onProgress: (p) => {
+            if (p.done > 0) controller.abort();
+          },
+        },
+      ),
+    );
+    expect(err.name).to.equal(ErrorName.Cancelled);
+  });
+
+  it("takes the input size, preprocessing and resize a model.json's metadata names, and ignores ones it cannot use", async () => {
+    const served = serveLayersModel(bundle, 'https://models.test/meta/');
+    const json = JSON.parse(await (await served.fetchFn(served.url)).text());
+    json.userDefinedMetadata = {label: 'Meta', inputSize: 32, preprocessing: 'caffe', resize: 'bicubic'};
+    const withMeta: typeof served.fetchFn = async (input) => (input === served.url ? new Response(JSON.stringify(json)) : served.fetchFn(input));
+    const {info} = await loadVgg16Weights({kind: 'url', url: served.url}, {fetchFn: withMeta, store: freshStore()});
+    expect(info.defaults).to.deep.equal({inputSize: 32, preprocessing: 'caffe', resize: 'bicubic'});
+    json.userDefinedMetadata = {inputSize: 8, preprocessing: 'imagenet', resize: 'lanczos'};
+    const {info: odd} = await loadVgg16Weights({kind: 'url', url: served.url}, {fetchFn: withMeta, store: freshStore()});
+    expect(odd.defaults).to.deep.equal({});
   });
 });
