@@ -12,7 +12,10 @@ self.addEventListener('error', (event) => {
   if (!(inner instanceof Event)) return;
   event.preventDefault();
   const what = inner instanceof ErrorEvent ? `${inner.message} (${inner.filename}:${inner.lineno}:${inner.colno})` : `a ${inner.type} event from ${String(inner.target)}`;
-  throw new Error(`A helper worker failed: ${what}`);
+  // Thrown from a new task: an error thrown while an error is being reported is dropped.
+  setTimeout(() => {
+    throw new Error(`A helper worker failed: ${what}`);
+  });
 });
 
 expose(createTrainerServices());

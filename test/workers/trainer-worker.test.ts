@@ -152,8 +152,19 @@ describe('trainer client', () => {
     const broken = new TrainerClient(new Worker(new URL('../fixtures/broken.worker.ts', import.meta.url), {type: 'module'}));
     const err = await rejection(broken.runtime.configure());
     expect(err.name).to.equal(ErrorName.WorkerCrashed);
+    expect(err.message, 'what failed, and where').to.match(/this worker fails to load on purpose \(.*broken\.worker\.ts[^:]*:\d+:\d+\)/);
     const later = await rejection(broken.runtime.memory());
     expect(later.name).to.equal(ErrorName.WorkerCrashed);
+  });
+
+  it('names a helper worker’s failure that a library rethrows as an event (not "[object ErrorEvent]")', async () => {
+    const trainer = new TrainerClient(new Worker(new URL('../fixtures/helper-fails.worker.ts', import.meta.url), {type: 'module'}));
+    await trainer.runtime.storage(); // loaded: the failure comes 50 ms later
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    const err = await rejection(trainer.runtime.storage());
+    expect(err.name).to.equal(ErrorName.WorkerCrashed);
+    expect(err.message).to.contain('A helper worker failed: Uncaught NetworkError: importScripts failed (blob:http://x/pthread:9:3)');
+    expect(err.message).not.to.contain('[object ErrorEvent]');
   });
 
   it('does not start a job whose signal is already aborted', async () => {
