@@ -55,6 +55,7 @@ export class TlPlayground extends LabConfigMixin(LitElement) {
       header h1 { margin: 0 0 0.25rem; font-size: 1.75rem; }
       header p { margin: 0 0 calc(var(--_space) * 1.25); color: var(--_muted); max-width: 46rem; }
       .layout { display: grid; gap: calc(var(--_space) * 1.25); }
+      .layout > * { min-width: 0; }
       nav ol { list-style: none; margin: 0; padding: 0; display: flex; gap: 0.4rem; overflow-x: auto; padding-bottom: 0.25rem; }
       nav a {
         display: grid; grid-template-columns: 1.3rem auto; column-gap: 0.35rem; align-items: baseline; white-space: nowrap;

@@ -60,6 +60,6 @@ export const controls = css`
   .warning { color: var(--_warning); margin: calc(var(--_space) * 0.5) 0 0; }
   .ok { color: var(--_success); margin: calc(var(--_space) * 0.5) 0 0; }
   .restored { color: var(--_muted); font-size: 0.9em; margin: calc(var(--_space) * 0.5) 0 0; }
-  code { font-family: ui-monospace, monospace; font-size: 0.92em; }
+  code { font-family: ui-monospace, monospace; font-size: 0.92em; overflow-wrap: anywhere; }
   .visually-hidden { position: absolute; width: 1px; height: 1px; overflow: hidden; clip-path: inset(50%); white-space: nowrap; }
 `;

@@ -58,7 +58,7 @@ describe('step elements', function () {
     expect(new URL(DEMO_WEIGHTS_URL).pathname).to.equal('/demo/backbone/model.json');
     // Every resize is offered, with its reason in one line.
     expect([...form.querySelectorAll<HTMLOptionElement>('[name=resize] option')].map((o) => o.value)).to.deep.equal([...RESIZE_METHODS]);
-    for (const method of RESIZE_METHODS) expect(RESIZE_CHOICES[method]).to.match(/^[^\n]{20,160}$/);
+    for (const method of RESIZE_METHODS) expect(RESIZE_CHOICES[method].why).to.match(/^[^\n]{20,160}$/);
     await expect(lab).to.be.accessible();
   });
 

@@ -199,8 +199,9 @@ export async function chooseBackends(overrides: BackendOverrides = {}): Promise<
 async function wasmThreads(): Promise<Pick<RuntimeReport, 'wasmThreads' | 'wasmThreadsReason'>> {
   if (!started.has('wasm')) return {wasmThreads: 0, wasmThreadsReason: 'wasm is not in use'};
   const threads = getThreadsCount();
-  const {reason} = await planWasmThreads();
-  return {wasmThreads: threads, wasmThreadsReason: threads > 1 ? `${threads} ${reason}` : reason};
+  const plan = await planWasmThreads();
+  const reason = plan.threads ? `${threads === 1 ? 'one thread' : `${threads} threads`}: ${plan.reason}` : plan.reason;
+  return {wasmThreads: threads, wasmThreadsReason: reason};
 }
 
 /** Switches tfjs to the backend chosen for a phase. */

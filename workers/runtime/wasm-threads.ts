@@ -11,6 +11,7 @@ import * as tf from '@tensorflow/tfjs';
  */
 export interface WasmThreadPlan {
   threads: boolean;
+  /** Why: for one thread, the whole sentence ("one thread: …"); with threads, how many tfjs takes. */
   reason: string;
 }
 
@@ -43,7 +44,7 @@ async function decide(): Promise<WasmThreadPlan> {
   }
   const blocked = await blobWorkerProblem();
   if (blocked) return {threads: false, reason: `one thread: ${blocked}`};
-  return {threads: true, reason: `threads: tfjs uses half of the ${navigator.hardwareConcurrency} logical cores`};
+  return {threads: true, reason: `tfjs uses half of the ${navigator.hardwareConcurrency} logical cores`};
 }
 
 /**

@@ -24,7 +24,7 @@ export interface BackendChangeDetail {
 @customElement('tl-backend-status')
 export class TlBackendStatus extends LitElement {
   static override styles = css`
-    :host { display: block; font: inherit; }
+    :host { display: block; font: inherit; overflow-wrap: anywhere; }
     .phase { display: grid; grid-template-columns: minmax(12rem, 1fr) auto; gap: 0.25rem 1rem; padding: 0.5rem 0; border-top: 1px solid #e3e5e8; }
     .phase:first-of-type { border-top: none; }
     .name { font-weight: 600; }
@@ -55,7 +55,7 @@ export class TlBackendStatus extends LitElement {
           ? `${[report.webgpu.vendor, report.webgpu.architecture, report.webgpu.description].filter(Boolean).join(' ')}${report.webgpu.isFallbackAdapter ? ' (software fallback)' : ''}`
           : (report.webgpuUnavailable ?? 'none')}.
         WebGL: ${report.webgl ? `${report.webgl.renderer}${report.webgl.software ? ' (software)' : ''}` : 'none'}.
-        wasm threads: ${report.wasmThreads || 'n/a'}${report.crossOriginIsolated ? '' : ' (page not cross-origin isolated: one thread)'}.
+        wasm: ${report.wasmThreadsReason}.
       </p>
     `;
   }

@@ -1,4 +1,4 @@
-import {html, nothing} from 'lit';
+import {css, html, nothing} from 'lit';
 import {customElement} from 'lit/decorators.js';
 import type {Lab} from '../../lab/lab.ts';
 import {PREPROCESSINGS, RESIZE_METHODS, type FeatureRunOptions, type Preprocessing, type ResizeMethod} from '../../shared/protocol/index.ts';
@@ -14,6 +14,14 @@ import {PREPROCESSING_CHOICES, RESIZE_CHOICES} from './choices.ts';
  */
 @customElement('tl-step-features')
 export class TlStepFeatures extends StepElement {
+  static override styles = [
+    ...StepElement.styles,
+    css`
+      label.wide { flex: 1 1 100%; }
+      label.wide select { width: 100%; }
+      .why-choice { font-size: 0.85em; }
+    `,
+  ];
   protected readonly number = '2';
   protected readonly heading = 'Features';
 
@@ -35,15 +43,17 @@ export class TlStepFeatures extends StepElement {
           ? html`
               <label>Input size (pixels)<input name="inputSize" type="number" min="32" max="512" step="1" .value=${String(o.inputSize)} ?disabled=${locked} /></label>
               <label>Batch size<input name="batchSize" type="number" min="1" max="64" step="1" .value=${String(o.batchSize)} ?disabled=${locked} /></label>
-              <label>Resize
-                <select name="resize" ?disabled=${locked}>
-                  ${RESIZE_METHODS.map((m) => html`<option value=${m} ?selected=${o.resize === m}>${RESIZE_CHOICES[m]}</option>`)}
+              <label class="wide">Resize
+                <select name="resize" ?disabled=${locked} aria-describedby="resize-why" @change=${(e: Event) => this.#choose(lab, 'resize', e)}>
+                  ${RESIZE_METHODS.map((m) => html`<option value=${m} ?selected=${o.resize === m}>${RESIZE_CHOICES[m].label}</option>`)}
                 </select>
+                <span class="why-choice" id="resize-why">${RESIZE_CHOICES[o.resize].why}</span>
               </label>
-              <label>Preprocessing
-                <select name="preprocessing" ?disabled=${locked}>
-                  ${PREPROCESSINGS.map((p) => html`<option value=${p} ?selected=${o.preprocessing === p}>${PREPROCESSING_CHOICES[p]}</option>`)}
+              <label class="wide">Preprocessing
+                <select name="preprocessing" ?disabled=${locked} aria-describedby="preprocessing-why" @change=${(e: Event) => this.#choose(lab, 'preprocessing', e)}>
+                  ${PREPROCESSINGS.map((p) => html`<option value=${p} ?selected=${o.preprocessing === p}>${PREPROCESSING_CHOICES[p].label}</option>`)}
                 </select>
+                <span class="why-choice" id="preprocessing-why">${PREPROCESSING_CHOICES[o.preprocessing].why}</span>
               </label>
             `
           : html`<p class="hint">${o.inputSize}×${o.inputSize}, ${o.resize} resize, ${o.preprocessing} preprocessing.</p>`}
@@ -73,6 +83,12 @@ export class TlStepFeatures extends StepElement {
           : restoredNote(`features for this dataset (${spec!.inputSize}×${spec!.inputSize}, ${spec!.resize}, ${spec!.preprocessing})`, ready.at)
         : nothing}
     `;
+  }
+
+  /** A dropdown's choice is kept at once, so its one-line reason follows it. */
+  #choose(lab: Lab, name: 'resize' | 'preprocessing', event: Event): void {
+    lab.features.options = {...lab.features.options, [name]: (event.target as HTMLSelectElement).value};
+    lab.changed();
   }
 
   #onSubmit(event: SubmitEvent, lab: Lab): void {
