@@ -36,6 +36,27 @@ const frame = css`
  * `controls` and `read-only` attributes, and its frame: a card with the
  * step's title and why it matters, then its controls beside its output.
  *
+ * Used alone (no provider above it), a step owns its lab and fires the
+ * lab's milestones itself.
+ *
+ * @fires tl-weights-loaded - Weights were loaded (detail: {info}); when the step owns its lab.
+ * @fires tl-dataset-loaded - A dataset was imported or restored (detail: {manifest, restored}).
+ * @fires tl-features-ready - The dataset's features are cached (detail: {spec, datasetId, fromCache, computed, restored}).
+ * @fires tl-epoch-end - An epoch of the head or of fine-tuning ended (detail: {phase, log}).
+ * @fires tl-training-done - The head or fine-tuning finished (detail: {phase, result}).
+ * @fires tl-evaluated - A model was scored on the test split (detail: {result}).
+ * @cssproperty --tl-font-family - Text font (default: the page's).
+ * @cssproperty --tl-color-text - Body text.
+ * @cssproperty --tl-color-muted - Explanations, hints, secondary figures.
+ * @cssproperty --tl-color-surface - The step's card.
+ * @cssproperty --tl-color-border - Card and table borders.
+ * @cssproperty --tl-color-accent - Buttons, focus rings, bars, the step's number.
+ * @cssproperty --tl-color-on-accent - Text on the accent colour.
+ * @cssproperty --tl-color-error - Errors.
+ * @cssproperty --tl-color-warning - Warnings (nothing kept).
+ * @cssproperty --tl-color-success - Done and ready states.
+ * @cssproperty --tl-radius - Corner radius of cards and buttons.
+ * @cssproperty --tl-space - The base spacing unit.
  * @csspart step - The step's card.
  * @csspart header - Its title and explanation.
  * @csspart controls - Its settings and buttons.

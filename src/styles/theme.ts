@@ -1,22 +1,10 @@
 import {css} from 'lit';
 
 /**
- * The few custom properties every element themes from. A page sets the
- * public ones (--tl-…) anywhere above the elements; inside, each is read
- * once into a private one with its default.
- *
- * @cssproperty --tl-font-family - Text font (default: the page's).
- * @cssproperty --tl-color-text - Body text.
- * @cssproperty --tl-color-muted - Explanations, hints, secondary figures.
- * @cssproperty --tl-color-surface - Panels (a step's card).
- * @cssproperty --tl-color-border - Panel and table borders.
- * @cssproperty --tl-color-accent - Buttons, links, focus rings, bars.
- * @cssproperty --tl-color-on-accent - Text on the accent colour.
- * @cssproperty --tl-color-error - Errors.
- * @cssproperty --tl-color-warning - Warnings (nothing kept, a copy not stored).
- * @cssproperty --tl-color-success - Done and ready states.
- * @cssproperty --tl-radius - Corner radius of panels and buttons.
- * @cssproperty --tl-space - The base spacing unit (gaps, padding).
+ * The few custom properties every element themes from (listed, with what
+ * each colours, on StepElement for the manifest). A page sets the public
+ * ones (--tl-…) anywhere above the elements; inside, each is read once into
+ * a private one with its default.
  */
 export const theme = css`
   :host {

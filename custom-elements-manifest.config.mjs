@@ -1,0 +1,9 @@
+// The Custom Elements Manifest (custom-elements.json, referenced from package.json):
+// elements, attributes, properties, events, parts and CSS custom properties, read off the
+// sources' decorators and JSDoc. `npm run manifest` writes it; a Node test checks it is current.
+export default {
+  globs: ['src/**/*.ts'],
+  exclude: ['src/main.ts'],
+  litelement: true,
+  outdir: '.',
+};
