@@ -6,4 +6,6 @@ export default {
   exclude: ['src/main.ts'],
   litelement: true,
   outdir: '.',
+  // package.json names the manifest itself; the analyzer would rewrite that field to wherever it writes.
+  packagejson: false,
 };
