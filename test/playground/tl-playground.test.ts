@@ -2,6 +2,7 @@ import {expect, fixture, html, waitUntil} from '@open-wc/testing';
 import '../../src/playground/tl-playground.ts';
 import type {TlPlayground} from '../../src/playground/tl-playground.ts';
 import {asFile, encodeBmp, makeZip} from '../support/dataset-zips.ts';
+import {forgetLastVisit} from '../support/storage.ts';
 import {button, deepQuery, dropZip, shadowText} from '../support/page.ts';
 
 const page = () => fixture<TlPlayground>(html`<tl-playground weights-url="/no-such-dir/model.json"></tl-playground>`);
@@ -10,7 +11,7 @@ const until = (el: Element, text: string | RegExp, message: string, timeout = 60
 
 /** The whole page against the real worker. */
 describe('<tl-playground>', () => {
-  beforeEach(() => localStorage.clear());
+  beforeEach(() => forgetLastVisit());
 
   it('starts the worker, shows the backend per phase, and greets a first visit without weights with a choice, not an error', async () => {
     const el = await page();
@@ -44,7 +45,13 @@ describe('<tl-playground>', () => {
     const zip = asFile(await makeZip(files), 'pets-for-playground.zip');
 
     const el = await page();
-    const loaded = new Promise<CustomEvent>((resolve) => document.addEventListener('tl-dataset-loaded', (e) => resolve(e), {once: true}));
+    const loaded = new Promise<CustomEvent>((resolve) =>
+      document.addEventListener('tl-dataset-loaded', function imported(e) {
+        if (e.detail.restored) return;
+        document.removeEventListener('tl-dataset-loaded', imported);
+        resolve(e);
+      }),
+    );
     dropZip(el, zip);
     await until(el, 'pets-for-playground.zip: 16 images in 2 classes', 'no summary');
     const event = await loaded;

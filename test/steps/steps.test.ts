@@ -12,6 +12,7 @@ import {RESIZE_METHODS} from '../../src/shared/protocol/index.ts';
 import {asFile, classFolders, encodeBmp, makeZip} from '../support/dataset-zips.ts';
 import {fakeWorker} from '../support/fake-client.ts';
 import {DEMO_WEIGHTS_URL} from '../support/demo-workflow.ts';
+import {forgetLastVisit} from '../support/storage.ts';
 import {button, deepQuery, dropZip, shadowText} from '../support/page.ts';
 
 const memoryChoices = () => {
@@ -21,7 +22,7 @@ const memoryChoices = () => {
 
 /** The step elements on their own, together in a <tl-lab>, and under a page's own provider. */
 describe('step elements', function () {
-  beforeEach(() => localStorage.clear());
+  beforeEach(() => forgetLastVisit());
 
   it('works alone: a step with no provider makes its own lab and announces its milestones on the page', async () => {
     const files: Record<string, Uint8Array> = {};

@@ -31,11 +31,17 @@ export interface ServedModel {
   requests: string[];
 }
 
+/** How fast a served shard arrives: `chunkBytes` every `everyMs`, as over a network. Default: all at once. */
+export interface Pace {
+  chunkBytes: number;
+  everyMs: number;
+}
+
 /**
  * A tfjs layers model.json with the bundle's weights split into shards,
  * served by an in-memory fetch (no network in tests).
  */
-export function serveLayersModel(bundle: WeightsBundle, baseUrl: string, shardBytes = 4 * 1024 * 1024, label?: string): ServedModel {
+export function serveLayersModel(bundle: WeightsBundle, baseUrl: string, shardBytes = 4 * 1024 * 1024, label?: string, pace?: Pace): ServedModel {
   const files = new Map<string, Blob | string>();
   const paths: string[] = [];
   for (let offset = 0, k = 1; offset < bundle.data.byteLength; offset += shardBytes, k++) {
@@ -52,9 +58,23 @@ export function serveLayersModel(bundle: WeightsBundle, baseUrl: string, shardBy
     fetchFn: async (input: string) => {
       requests.push(input);
       const body = files.get(input);
-      return body === undefined ? new Response('not found', {status: 404}) : new Response(body);
+      if (body === undefined) return new Response('not found', {status: 404});
+      return new Response(pace && body instanceof Blob ? pacedStream(body, pace) : body);
     },
   };
+}
+
+/** The blob's bytes as a stream that yields a chunk every `pace.everyMs`. */
+function pacedStream(blob: Blob, {chunkBytes, everyMs}: Pace): ReadableStream<Uint8Array> {
+  let offset = 0;
+  return new ReadableStream({
+    async pull(controller) {
+      if (offset >= blob.size) return controller.close();
+      await new Promise((resolve) => setTimeout(resolve, everyMs));
+      controller.enqueue(new Uint8Array(await blob.slice(offset, offset + chunkBytes).arrayBuffer()));
+      offset += chunkBytes;
+    },
+  });
 }
 
 /**

@@ -159,9 +159,15 @@ describe('trainer client', () => {
 
   it('names a helper worker’s failure that a library rethrows as an event (not "[object ErrorEvent]")', async () => {
     const trainer = new TrainerClient(new Worker(new URL('../fixtures/helper-fails.worker.ts', import.meta.url), {type: 'module'}));
-    await trainer.runtime.storage(); // loaded: the failure comes 50 ms later
-    await new Promise((resolve) => setTimeout(resolve, 500));
-    const err = await rejection(trainer.runtime.storage());
+    // The failure comes 50 ms after the worker has loaded: calls answer until then, and reject after.
+    const err = await rejection(
+      (async () => {
+        for (let i = 0; i < 300; i++) {
+          await trainer.runtime.storage();
+          await new Promise((resolve) => setTimeout(resolve, 100));
+        }
+      })(),
+    );
     expect(err.name).to.equal(ErrorName.WorkerCrashed);
     expect(err.message).to.contain('A helper worker failed: Uncaught NetworkError: importScripts failed (blob:http://x/pthread:9:3)');
     expect(err.message).not.to.contain('[object ErrorEvent]');

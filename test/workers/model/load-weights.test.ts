@@ -207,7 +207,8 @@ describe('loadVgg16Weights', function () {
   });
 
   it('reports the download in bytes as the shards stream in, then the copy kept; a cancel stops it mid-download', async () => {
-    const served = serveLayersModel(bundle, 'https://models.test/progress/', 8 * 1024 * 1024);
+    // 2 MiB every 40 ms (≈ 50 MB/s): the throttle (10 Hz) then sends several reports on any machine.
+    const served = serveLayersModel(bundle, 'https://models.test/progress/', 8 * 1024 * 1024, undefined, {chunkBytes: 2 * 1024 * 1024, everyMs: 40});
     const seen: Progress[] = [];
     const {info} = await loadVgg16Weights({kind: 'url', url: served.url}, {fetchFn: served.fetchFn, store: freshStore(), onProgress: (p) => void seen.push(p)});
     const downloads = seen.filter((p) => p.kind === 'weights' && p.stage === 'download');
