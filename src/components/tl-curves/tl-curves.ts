@@ -28,6 +28,9 @@ export class TlCurves extends LitElement {
       label { font-size: 0.9em; display: inline-flex; gap: 0.35rem; align-items: center; margin-bottom: 0.5rem; }
       .summary { font-size: 0.85em; color: #4a4f57; margin: 0.5rem 0 0; padding-left: 1.1rem; }
       .empty { color: #4a4f57; }
+      /* The legend names the series; values under the cursor would only repeat the text summary. */
+      .u-legend { font-size: 0.8rem; text-align: left; }
+      .u-legend th { font-weight: 500; }
     `,
   ];
 
@@ -114,6 +117,8 @@ export class TlCurves extends LitElement {
       height: 220,
       scales: {x: {time: false}, y: metric === 'accuracy' ? {range: [0, 1]} : {}},
       axes: [{label: 'epoch'}, {label: metric}],
+      // Not live: per-series values under the cursor stack into a tall column on a phone.
+      legend: {live: false},
       series: [
         {label: 'epoch'},
         ...series.map((s) => ({

@@ -17,6 +17,8 @@ export class TlResults extends LitElement {
     :host { display: block; }
     .headline { font-size: 1.05rem; margin: 0 0 0.5rem; }
     .grid { display: flex; flex-wrap: wrap; gap: 1rem 2rem; align-items: start; margin-bottom: 0.75rem; }
+    /* A long class name must not push the page wider than a phone: the table scrolls instead. */
+    .table-scroll { max-width: 100%; overflow-x: auto; }
     table.metrics { border-collapse: collapse; font-variant-numeric: tabular-nums; }
     table.metrics th, table.metrics td { padding: 0.2rem 0.6rem; border-bottom: 1px solid #e3e5e8; text-align: right; }
     table.metrics th[scope='row'] { text-align: left; }
@@ -42,7 +44,7 @@ export class TlResults extends LitElement {
         (${r.predictions.length - mistakes} of ${r.predictions.length}), loss ${r.loss.toFixed(3)}.
       </p>
       <div class="grid">
-        <table class="metrics" aria-label="Per-class metrics">
+        <div class="table-scroll"><table class="metrics" aria-label="Per-class metrics">
           <thead><tr><th scope="col">class</th><th scope="col">precision</th><th scope="col">recall</th><th scope="col">F1</th><th scope="col">images</th></tr></thead>
           <tbody>
             ${r.perClass.map(
@@ -52,7 +54,7 @@ export class TlResults extends LitElement {
               </tr>`,
             )}
           </tbody>
-        </table>
+        </table></div>
         <tl-confusion .matrix=${r.confusion} .classes=${r.classes} .selected=${this.cell} @tl-confusion-select=${(e: CustomEvent<ConfusionCell>) => (this.cell = e.detail)}></tl-confusion>
       </div>
       <p class="hint">
