@@ -3,6 +3,7 @@ import {chromeLauncher} from '@web/test-runner-chrome';
 import {defaultReporter} from '@web/test-runner';
 import {viteBridge} from './test/support/vite-bridge.mjs';
 import {summaryReporter} from './test/support/summary-reporter.mjs';
+import {storageCommandsPlugin} from './test/support/storage-commands-plugin.mjs';
 import {CHROMIUM_ARGS, findChromium} from './test/support/chromium.mjs';
 
 const bridge = viteBridge();
@@ -16,7 +17,7 @@ export default {
   testsFinishTimeout: 30 * 60 * 1000,
   browserStartTimeout: 120 * 1000,
   testFramework: {config: {timeout: 10 * 60 * 1000}},
-  plugins: [bridge.plugin],
+  plugins: [bridge.plugin, storageCommandsPlugin()],
   middleware: [bridge.middleware],
   reporters: [defaultReporter(), summaryReporter()],
   browsers: [
