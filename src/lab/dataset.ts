@@ -1,7 +1,7 @@
 import {ErrorName, NamedError} from '../shared/errors.ts';
 import type {DatasetManifest, ImportOptions} from '../shared/protocol/index.ts';
 import type {Lab} from './lab.ts';
-import {StepRun} from './step-run.ts';
+import type {StepRun} from './step-run.ts';
 
 /** Step 1: the zipped dataset, imported (dropped, or from a URL), kept, and split. */
 export class DatasetStep {
@@ -14,7 +14,7 @@ export class DatasetStep {
   error: unknown = null;
 
   constructor(private readonly lab: Lab) {
-    this.run = new StepRun(() => lab.changed());
+    this.run = lab.stepRun();
   }
 
   /** Why steps that need a dataset wait, or ''. */

@@ -2,7 +2,7 @@ import {DEFAULT_FEATURE_OPTIONS} from '../shared/defaults.ts';
 import type {FeatureRunOptions, FeatureRunResult, WeightsInfo} from '../shared/protocol/index.ts';
 import type {Lab} from './lab.ts';
 import type {LastFeatures} from './saved-choices.ts';
-import {StepRun} from './step-run.ts';
+import type {StepRun} from './step-run.ts';
 
 /** The features the head trains on: the last run's, or those kept from an earlier visit. */
 export type ReadyFeatures = LastFeatures & {result?: FeatureRunResult};
@@ -17,7 +17,7 @@ export class FeaturesStep {
   cleared: number | null = null;
 
   constructor(private readonly lab: Lab) {
-    this.run = new StepRun(() => lab.changed());
+    this.run = lab.stepRun();
     const {inputSize, resize} = lab.config;
     this.options = {...DEFAULT_FEATURE_OPTIONS, ...(inputSize !== null ? {inputSize} : {}), ...(resize !== null ? {resize} : {})};
     this.last = lab.choices.lastFeatures;
@@ -67,6 +67,11 @@ export class FeaturesStep {
 
   async clear(): Promise<void> {
     this.cleared = await this.lab.client.features.clear();
+    this.forget();
+  }
+
+  /** The cached features are gone (cleared here, or with the browser's storage). */
+  forget(): void {
     this.last = null;
     this.lab.choices.lastFeatures = null;
     this.lab.changed();

@@ -1,7 +1,7 @@
 import {DEFAULT_FINE_TUNE} from '../shared/defaults.ts';
 import type {CheckpointInfo, EpochLog, FineTuneOptions, FineTuneResult} from '../shared/protocol/index.ts';
 import type {Lab} from './lab.ts';
-import {StepRun} from './step-run.ts';
+import type {StepRun} from './step-run.ts';
 
 /** Step 4: block5 and the head trained together on augmented images, checkpointed every epoch. */
 export class FineTuneStep {
@@ -11,7 +11,7 @@ export class FineTuneStep {
   checkpoint: CheckpointInfo | null = null;
 
   constructor(private readonly lab: Lab) {
-    this.run = new StepRun(() => lab.changed());
+    this.run = lab.stepRun();
     const seed = lab.config.seed;
     this.options = {...DEFAULT_FINE_TUNE, ...(seed !== null ? {seed} : {})};
   }
@@ -34,13 +34,15 @@ export class FineTuneStep {
   async start(options: FineTuneOptions = this.options, resume = false): Promise<boolean> {
     // A resume sends only what may change; the worker keeps the rest from the checkpoint.
     this.options = resume ? {...this.options, epochs: options.epochs, batchSize: options.batchSize} : options;
-    const earlier: EpochLog[] = resume ? [...(this.current?.history ?? [])] : [];
+    const resumed = resume ? this.current : null;
+    const earlier: EpochLog[] = [...(resumed?.history ?? [])];
     const {show} = this.lab.curves.startFineTune(`fine-tune (SGD, lr ${this.options.learningRate})`, earlier);
     const fine = [...earlier];
     try {
       const ok = await this.run.run((signal, onProgress) =>
         this.lab.client.fineTune.run(
-          {...this.options, resume},
+          // The run this page shows: another tab's newer run must not be the one resumed.
+          {...this.options, resume, ...(resumed ? {runId: resumed.runId} : {})},
           {
             signal,
             onEvent: (event) => {

@@ -1,7 +1,7 @@
 import {DEFAULT_HEAD_OPTIONS} from '../shared/defaults.ts';
 import type {EpochLog, HeadInfo, HeadOptions, HeadResult} from '../shared/protocol/index.ts';
 import type {Lab} from './lab.ts';
-import {StepRun} from './step-run.ts';
+import type {StepRun} from './step-run.ts';
 
 /** Step 3: the classifier head, trained on the cached features. */
 export class HeadStep {
@@ -13,7 +13,7 @@ export class HeadStep {
   lastEpoch: EpochLog | null = null;
 
   constructor(private readonly lab: Lab) {
-    this.run = new StepRun(() => lab.changed());
+    this.run = lab.stepRun();
     const seed = lab.config.seed;
     this.options = {...DEFAULT_HEAD_OPTIONS, ...(seed !== null ? {seed} : {})};
   }

@@ -1,4 +1,5 @@
 import {TrainerClient} from '../client/trainer-client.ts';
+import {ErrorName, hasErrorName} from '../shared/errors.ts';
 import {CurveRuns} from './curve-runs.ts';
 import {DatasetStep} from './dataset.ts';
 import {DemoRun} from './demo.ts';
@@ -10,6 +11,7 @@ import type {LabEventDetail, LabEventName} from './lab-events.ts';
 import {ResultsStep} from './results.ts';
 import {RuntimeStep} from './runtime.ts';
 import {SavedChoices} from './saved-choices.ts';
+import {StepRun} from './step-run.ts';
 import {WeightsStep} from './weights.ts';
 
 export interface LabOptions {
@@ -64,6 +66,26 @@ export class Lab extends EventTarget {
   /** Something any step shows has changed. */
   changed(): void {
     if (!this.#disposed) this.dispatchEvent(new Event('change'));
+  }
+
+  /** A run for a step's long job, reporting to this lab. */
+  stepRun<R>(): StepRun<R> {
+    return new StepRun<R>(
+      () => this.changed(),
+      (error) => this.#runFailed(error),
+    );
+  }
+
+  /**
+   * The browser's storage was cleared (or a database deleted by another
+   * tab) under a running step: what was kept — features, the kept head,
+   * checkpoints — may be gone, so every step asks again what there is.
+   */
+  #runFailed(error: unknown): void {
+    if (!hasErrorName(error, ErrorName.StorageCleared)) return;
+    this.features.forget();
+    void this.head.refresh();
+    void this.fineTune.refresh();
   }
 
   announce<K extends LabEventName>(type: K, detail: LabEventDetail<K>): void {

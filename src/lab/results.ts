@@ -1,6 +1,6 @@
 import type {EvaluationResult} from '../shared/protocol/index.ts';
 import type {Lab} from './lab.ts';
-import {StepRun} from './step-run.ts';
+import type {StepRun} from './step-run.ts';
 
 export type EvaluatedModel = EvaluationResult['model'];
 
@@ -11,7 +11,7 @@ export class ResultsStep {
   model: EvaluatedModel | null = null;
 
   constructor(private readonly lab: Lab) {
-    this.run = new StepRun(() => lab.changed());
+    this.run = lab.stepRun();
   }
 
   /** The last scores, if they are about the dataset (and split) of step 1. */

@@ -1,6 +1,6 @@
 import type {BackendName, BackendOverrides, Phase, RuntimeReport, StorageReport} from '../shared/protocol/index.ts';
 import type {Lab} from './lab.ts';
-import {StepRun} from './step-run.ts';
+import type {StepRun} from './step-run.ts';
 
 /** The backends each phase runs on (chosen in the worker, overridable), and what this context keeps. */
 export class RuntimeStep {
@@ -10,7 +10,7 @@ export class RuntimeStep {
   storage: StorageReport | null = null;
 
   constructor(private readonly lab: Lab) {
-    this.run = new StepRun(() => lab.changed());
+    this.run = lab.stepRun();
     this.overrides = lab.choices.backendOverrides;
   }
 

@@ -16,7 +16,11 @@ export class StepRun<R> {
   progress: Progress | null = null;
   #controller: AbortController | null = null;
 
-  constructor(private readonly changed: () => void) {}
+  /** `failed` hears every error a run ends with (not a cancel): the lab reacts to those that concern every step. */
+  constructor(
+    private readonly changed: () => void,
+    private readonly failed: (error: unknown) => void = () => {},
+  ) {}
 
   get running(): boolean {
     return this.status === 'running';
@@ -53,6 +57,7 @@ export class StepRun<R> {
       if (this.#controller !== controller) return false;
       this.error = err;
       this.status = hasErrorName(err, ErrorName.Cancelled) || controller.signal.aborted ? 'cancelled' : 'failed';
+      if (this.status === 'failed') this.failed(err);
       return false;
     } finally {
       if (this.#controller === controller) {

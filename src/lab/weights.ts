@@ -2,7 +2,7 @@ import {ErrorName, hasErrorName} from '../shared/errors.ts';
 import type {WeightsInfo, WeightsSource} from '../shared/protocol/index.ts';
 import type {Lab} from './lab.ts';
 import {DEFAULT_WEIGHTS_URL} from './lab-config.ts';
-import {StepRun} from './step-run.ts';
+import type {StepRun} from './step-run.ts';
 
 /** The conv base's weights: ImageNet VGG16 (a URL or Keras's .h5), the demo's backbone, or random. */
 export class WeightsStep {
@@ -12,7 +12,7 @@ export class WeightsStep {
   #firstLoad = true;
 
   constructor(private readonly lab: Lab) {
-    this.run = new StepRun(() => lab.changed());
+    this.run = lab.stepRun();
   }
 
   /** The weights in the worker: the last load that worked (a failed one leaves them as they were). */

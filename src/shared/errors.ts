@@ -38,6 +38,12 @@ export const ErrorName = {
   DatasetInvalid: 'DatasetInvalidError',
   /** The browser refused to store more (IndexedDB quota); nothing already stored is lost. */
   StorageQuota: 'StorageQuotaError',
+  /**
+   * The browser's storage for this site was cleared (site data deleted) or a
+   * database deleted by another tab while a job ran: what was kept is gone;
+   * the step can run again.
+   */
+  StorageCleared: 'StorageClearedError',
   /** No imported dataset is available (none imported yet, or it was cleared). */
   NoDataset: 'NoDatasetError',
   /** Evaluation or fine-tuning needs a trained head (random layers on top would wreck block5). */

@@ -169,7 +169,8 @@ async function inspectEntry(entry: FileEntry, limits: ImportLimits, looksLikeIma
   try {
     bytes = await readEntry(entry, signal);
   } catch (err) {
-    if (hasErrorName(err, ErrorName.Cancelled) || hasErrorName(err, ErrorName.ArchiveCorrupt)) throw err;
+    throwIfCancelled(signal); // a cancel (or a stop) that broke the read off is not a damaged file
+    if (hasErrorName(err, ErrorName.ArchiveCorrupt)) throw err;
     return {kind: 'skip', reason: 'undecodable', message: `damaged inside the zip (${(err as Error).message}).`};
   }
   if (bytes.length === 0) {

@@ -25,8 +25,15 @@ export function cancelJob(jobId: string): boolean {
   return controller !== undefined;
 }
 
+/** Stops every running job with `reason` (a job stops at its next check, as on a cancel). */
+export function stopAllJobs(reason: NamedError): void {
+  for (const controller of running.values()) controller.abort(reason);
+}
+
+/** A job stopped by the user is Cancelled; one stopped by the worker (`stopAllJobs`) throws the reason given. */
 export function throwIfCancelled(signal: AbortSignal | undefined): void {
-  if (signal?.aborted) throw new NamedError(ErrorName.Cancelled, 'The job was cancelled.');
+  if (!signal?.aborted) return;
+  throw signal.reason instanceof NamedError ? signal.reason : new NamedError(ErrorName.Cancelled, 'The job was cancelled.');
 }
 
 /**

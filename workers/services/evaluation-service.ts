@@ -38,7 +38,7 @@ export function createEvaluationService(session: Session) {
     fineTuned(jobId: string, {split = 'test'}: EvaluationRequest = {}, onEvent?: Listener<Progress>): Promise<EvaluationResult> {
       return session.job(jobId, onEvent, async (signal) => {
         const manifest = session.requireDataset('evaluating');
-        const checkpoint = await session.checkpoints.load();
+        const checkpoint = await session.checkpoints.load(session.fineTuneRun(manifest.id));
         if (!checkpoint || checkpoint.manifest.datasetId !== manifest.id) {
           throw new NamedError(ErrorName.NotFineTuned, 'No fine-tuned model for this dataset yet: run step 4 first.');
         }

@@ -18,6 +18,7 @@ import {assertResumable, assertWeightsMatch, headFor} from '../session/lineage.t
 import type {Session} from '../session/session.ts';
 import {augmentBatch, drawAugmentParams} from '../training/augment.ts';
 import {imagesOf} from '../training/feature-sets.ts';
+import {runLockName} from '../training/checkpoint-store.ts';
 import {fineTune} from '../training/fine-tune.ts';
 import {buildHead} from '../training/head.ts';
 
@@ -36,12 +37,13 @@ export function createFineTuneService(session: Session) {
         const manifest = session.requireDataset('fine-tuning');
         const weights = session.requireWeights('fine-tuning');
         const trainedHead = headFor(await session.trainedHead(), manifest, 'fine-tuning');
-        const checkpoint = request.resume ? await session.checkpoints.load() : null;
+        const which = request.runId ? {runId: request.runId} : session.fineTuneRun(manifest.id);
+        const checkpoint = request.resume ? await session.checkpoints.load(which) : null;
         if (request.resume && !checkpoint) throw new NamedError(ErrorName.NotFineTuned, 'There is no checkpoint to resume from: start a new fine-tuning run.');
         if (checkpoint) assertResumable(checkpoint.manifest, manifest, trainedHead);
         const spec = checkpoint?.manifest.spec ?? trainedHead.info.spec;
         assertWeightsMatch(weights.info, spec, 'The head');
-        const {resume: _resume, ...asked} = request;
+        const {resume: _resume, runId: _runId, ...asked} = request;
         const options: FineTuneOptions = checkpoint
           ? {
               ...checkpoint.manifest.options,
@@ -49,61 +51,69 @@ export function createFineTuneService(session: Session) {
               batchSize: asked.batchSize ?? checkpoint.manifest.options.batchSize,
             }
           : {...DEFAULT_FINE_TUNE, ...asked};
-        const backend = await session.onBackend('training');
-        session.releaseConvBase(); // one VGG16 copy on the backend at a time
-        const head = await copyOnBackend(trainedHead.model, spec, manifest.classes.length, options.seed);
-        let convBase: tf.LayersModel;
-        try {
-          convBase = session.freshConvBase(spec.inputSize);
-        } catch (err) {
-          head.dispose();
-          throw err;
-        }
-        const train = imagesOf(manifest, 'train');
-        const firstEpoch = (checkpoint?.manifest.epoch ?? 0) + 1;
-        const report = progressReporter('fine-tune', onEvent);
-        const total = Math.max(0, options.epochs - firstEpoch + 1) * train.images.length;
-        try {
-          const result = await fineTune({
-            convBase,
-            head,
-            train,
-            validation: imagesOf(manifest, 'validation'),
-            classCount: manifest.classes.length,
-            classes: manifest.classes,
-            spec,
-            datasetId: manifest.id,
-            options,
-            readPixels: (images, jobSignal) => session.dataset.readPixels(images, spec.inputSize, spec.resize, jobSignal),
-            checkpoints: session.checkpoints,
-            ...(checkpoint ? {resume: checkpoint} : {}),
-            signal,
-            onBatch: ({imagesDone, ...where}) => report(imagesDone, total, {...where, epochs: options.epochs}, where.batch === 0),
-            onEpoch: (log) => void Promise.resolve(onEvent?.({kind: 'epoch', log})).catch(() => {}),
-          });
-          result.model.dispose(); // it lives on in the checkpoint
-          return {history: result.history, resumedFrom: checkpoint?.manifest.epoch ?? 0, backend};
-        } catch (err) {
-          if (hasErrorName(err, ErrorName.GpuDeviceLost)) session.forgetRuntime(); // choose again, without the lost device
-          throw err;
-        }
+        const runId = checkpoint?.manifest.runId ?? crypto.randomUUID();
+        return holdingRunLock(runId, async () => {
+          session.setFineTuneRun(manifest.id, runId);
+          const backend = await session.onBackend('training');
+          session.releaseConvBase(); // one VGG16 copy on the backend at a time
+          const head = await copyOnBackend(trainedHead.model, spec, manifest.classes.length, options.seed);
+          let convBase: tf.LayersModel;
+          try {
+            convBase = session.freshConvBase(spec.inputSize);
+          } catch (err) {
+            head.dispose();
+            throw err;
+          }
+          const train = imagesOf(manifest, 'train');
+          const firstEpoch = (checkpoint?.manifest.epoch ?? 0) + 1;
+          const report = progressReporter('fine-tune', onEvent);
+          const total = Math.max(0, options.epochs - firstEpoch + 1) * train.images.length;
+          try {
+            const result = await fineTune({
+              convBase,
+              head,
+              train,
+              validation: imagesOf(manifest, 'validation'),
+              classCount: manifest.classes.length,
+              classes: manifest.classes,
+              spec,
+              datasetId: manifest.id,
+              options,
+              readPixels: (images, jobSignal) => session.dataset.readPixels(images, spec.inputSize, spec.resize, jobSignal),
+              checkpoints: session.checkpoints.run(runId),
+              ...(checkpoint ? {resume: checkpoint} : {}),
+              signal,
+              onBatch: ({imagesDone, ...where}) => report(imagesDone, total, {...where, epochs: options.epochs}, where.batch === 0),
+              onEpoch: (log) => void Promise.resolve(onEvent?.({kind: 'epoch', log})).catch(() => {}),
+            });
+            result.model.dispose(); // it lives on in the checkpoint
+            return {history: result.history, resumedFrom: checkpoint?.manifest.epoch ?? 0, backend, runId};
+          } catch (err) {
+            if (hasErrorName(err, ErrorName.GpuDeviceLost)) session.forgetRuntime(); // choose again, without the lost device
+            throw err;
+          }
+        });
       });
     },
 
-    /** The last fine-tuning checkpoint, if any (to offer "resume"). */
-    async checkpoint(): Promise<CheckpointInfo | null> {
-      const manifest = await session.checkpoints.manifest();
-      return (
-        manifest && {
-          datasetId: manifest.datasetId,
-          epoch: manifest.epoch,
-          epochs: manifest.options.epochs,
-          history: manifest.history,
-          spec: manifest.spec,
-          options: manifest.options,
-          savedAt: manifest.savedAt,
-        }
-      );
+    /** The current dataset's fine-tuning checkpoint (this session's run, else the newest), if any: to offer "resume". */
+    checkpoint(): Promise<CheckpointInfo | null> {
+      return session.serially(async () => {
+        const dataset = session.dataset.manifest();
+        const manifest = dataset ? await session.checkpoints.manifest(session.fineTuneRun(dataset.id)) : null;
+        return (
+          manifest && {
+            runId: manifest.runId,
+            datasetId: manifest.datasetId,
+            epoch: manifest.epoch,
+            epochs: manifest.options.epochs,
+            history: manifest.history,
+            spec: manifest.spec,
+            options: manifest.options,
+            savedAt: manifest.savedAt,
+          }
+        );
+      });
     },
 
     /** `count` augmented versions of one dataset image (RGB, size×size each), drawn from `seed`. */
@@ -128,6 +138,23 @@ export function createFineTuneService(session: Session) {
       });
     },
   };
+}
+
+/**
+ * Runs `work` holding the run's Web Lock (shared by every tab of the
+ * origin): checkpoints of a running run are never replaced, and one run is
+ * never fine-tuned by two tabs at once.
+ */
+async function holdingRunLock<T>(runId: string, work: () => Promise<T>): Promise<T> {
+  if (!navigator.locks) return work(); // no Web Locks (very old browsers): one tab's behaviour as before
+  let ran = false;
+  const result = await navigator.locks.request(runLockName(runId), {ifAvailable: true}, async (lock) => {
+    if (!lock) return undefined;
+    ran = true;
+    return work();
+  });
+  if (!ran) throw new NamedError(ErrorName.InvalidRequest, 'This fine-tuning run is going on in another tab: wait for it there, or start a new run here.');
+  return result as T;
 }
 
 /**

@@ -7,7 +7,8 @@ import type {LoadedWeights} from '../model/load-weights.ts';
 import {buildVgg16} from '../model/vgg16.ts';
 import {decodeVgg16Bundle} from '../model/weights-bundle.ts';
 import {chooseBackends, useBackend} from '../runtime/backends.ts';
-import {beginJob, endJob, throwIfCancelled} from '../runtime/jobs.ts';
+import {beginJob, endJob, stopAllJobs, throwIfCancelled} from '../runtime/jobs.ts';
+import {onStorageLost, type StorageLoss} from '../storage/database.ts';
 import {CheckpointStore} from '../training/checkpoint-store.ts';
 import {loadHead} from '../training/head-store.ts';
 
@@ -34,12 +35,19 @@ export class Session {
   readonly dataset = new DatasetSession();
   /** Fine-tuning's checkpoints: the fine-tuned model lives there (and is rebuilt from there to evaluate). */
   readonly checkpoints = new CheckpointStore();
+  /** The fine-tuning run this session started or resumed, per dataset: the one to resume and to evaluate. */
+  readonly #fineTuneRuns = new Map<string, string>();
   #weights: LoadedWeights | null = null;
   #head: HeadSlot | null = null;
   #runtime: Promise<RuntimeReport> | null = null;
   /** One conv base at a time (each holds a full copy of the weights on its backend). */
   #convBase: {model: tf.LayersModel; backend: BackendName; size: number} | null = null;
   #queue: Promise<unknown> = Promise.resolve();
+
+  constructor() {
+    // What a running job had written may be gone: it stops, and says so, rather than finish on half its data.
+    onStorageLost((loss) => stopAllJobs(storageLostError(loss)));
+  }
 
   /** Runs after every call queued before it, whether they succeeded or not. */
   serially<T>(work: () => Promise<T>): Promise<T> {
@@ -95,6 +103,15 @@ export class Session {
     const manifest = this.dataset.manifest();
     if (!manifest) throw new NamedError(ErrorName.NoDataset, `Import a dataset (step 1) before ${forWhat}.`);
     return manifest;
+  }
+
+  /** Which checkpoint means "this dataset's fine-tuned model" here: this session's run, else the newest. */
+  fineTuneRun(datasetId: string): {runId: string | undefined; datasetId: string} {
+    return {runId: this.#fineTuneRuns.get(datasetId), datasetId};
+  }
+
+  setFineTuneRun(datasetId: string, runId: string): void {
+    this.#fineTuneRuns.set(datasetId, runId);
   }
 
   get weights(): LoadedWeights | null {
@@ -153,6 +170,14 @@ export class Session {
     if (this.#head && this.#head.model !== head?.model) this.#head.model.dispose();
     this.#head = head;
   }
+}
+
+function storageLostError({database, why}: StorageLoss): NamedError {
+  const what =
+    why === 'cleared'
+      ? "The browser's storage for this site was cleared (its site data deleted) while this step ran"
+      : `Another tab deleted or upgraded stored data (${database}) while this step ran`;
+  return new NamedError(ErrorName.StorageCleared, `${what}: what it had kept may be gone. Run the step again.`, {database, why});
 }
 
 /** Comlink proxies hold a port open until released; plain functions (tests) have nothing to release. */

@@ -64,18 +64,45 @@ async function roundTrip(factory: IDBFactory): Promise<void> {
   }
 }
 
+/** Why an open database went away under us. */
+export type StorageLoss = {database: string; why: 'cleared' | 'deleted-elsewhere'};
+
+const lossListeners = new Set<(loss: StorageLoss) => void>();
+
 /**
- * idb-keyval's createStore on the chosen IndexedDB: one database with one
- * object store, opened on first use (again after a failed open).
+ * Calls `listener` whenever the browser takes a database away from this
+ * worker: the site's data cleared (Chromium closes every connection and
+ * fires `close`), or another tab deleting or upgrading it (`versionchange`,
+ * which we answer by closing so that tab is not blocked). Returns an unsubscribe.
  */
-export function createStore(dbName: string, storeName: string): UseStore {
+export function onStorageLost(listener: (loss: StorageLoss) => void): () => void {
+  lossListeners.add(listener);
+  return () => lossListeners.delete(listener);
+}
+
+/**
+ * One database, opened on first use and opened again after it failed to
+ * open or the browser closed it: a store keeps working after the site's
+ * data is cleared (on an empty database), and the loss is announced.
+ */
+export function reconnecting(name: string, open: (factory: IDBFactory) => IDBOpenDBRequest, upgrade: (db: IDBDatabase, tx: IDBTransaction) => void): () => Promise<IDBDatabase> {
   let db: Promise<IDBDatabase> | null = null;
-  const open = (): Promise<IDBDatabase> => {
+  const lost = (opening: Promise<IDBDatabase>, why: StorageLoss['why']) => {
+    if (db === opening) db = null;
+    for (const listener of lossListeners) listener({database: name, why});
+  };
+  return () => {
     if (!db) {
-      const opening = idbFactory().then((factory) => {
-        const request = factory.open(dbName);
-        request.onupgradeneeded = () => request.result.createObjectStore(storeName);
-        return promisifyRequest(request);
+      const opening: Promise<IDBDatabase> = idbFactory().then(async (factory) => {
+        const request = open(factory);
+        request.onupgradeneeded = () => upgrade(request.result, request.transaction!);
+        const database = await promisifyRequest(request);
+        database.onclose = () => lost(opening, 'cleared');
+        database.onversionchange = () => {
+          database.close();
+          lost(opening, 'deleted-elsewhere');
+        };
+        return database;
       });
       db = opening;
       opening.catch(() => {
@@ -84,12 +111,14 @@ export function createStore(dbName: string, storeName: string): UseStore {
     }
     return db;
   };
-  return (mode, callback) => open().then((database) => callback(database.transaction(storeName, mode).objectStore(storeName)));
 }
 
-/** A database of one's own on the chosen IndexedDB, for stores that need their own transactions. */
-export async function openDatabase(name: string, version: number, upgrade: (db: IDBDatabase) => void): Promise<IDBDatabase> {
-  const request = (await idbFactory()).open(name, version);
-  request.onupgradeneeded = () => upgrade(request.result);
-  return promisifyRequest(request);
+/** idb-keyval's createStore on the chosen IndexedDB: one database with one object store. */
+export function createStore(dbName: string, storeName: string): UseStore {
+  const open = reconnecting(
+    dbName,
+    (factory) => factory.open(dbName),
+    (db) => db.createObjectStore(storeName),
+  );
+  return (mode, callback) => open().then((database) => callback(database.transaction(storeName, mode).objectStore(storeName)));
 }

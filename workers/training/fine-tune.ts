@@ -6,7 +6,7 @@ import {preprocess} from '../model/preprocess.ts';
 import {assertGpuAlive, markGpuLost} from '../runtime/backends.ts';
 import {betweenBatches} from '../runtime/jobs.ts';
 import {augmentBatch, drawAugmentParams} from './augment.ts';
-import type {Checkpoint, CheckpointStore, StoredTensor} from './checkpoint-store.ts';
+import type {Checkpoint, CheckpointWriter, StoredTensor} from './checkpoint-store.ts';
 import {evaluateOnImages} from './evaluate.ts';
 import {allFinite, fromStored, toStored} from './stored-tensors.ts';
 import {SeededDropout, labelTensor, lossFor} from './head.ts';
@@ -31,7 +31,8 @@ export interface FineTuneJob {
   options: FineTuneOptions;
   /** RGB uint8 pixels of these manifest images at spec.inputSize. */
   readPixels: (images: number[], signal?: AbortSignal) => Promise<Uint8Array>;
-  checkpoints: CheckpointStore;
+  /** The run's checkpoint slot. */
+  checkpoints: CheckpointWriter;
   /** Go on from this checkpoint instead of starting at epoch 1. */
   resume?: Checkpoint;
   signal?: AbortSignal;

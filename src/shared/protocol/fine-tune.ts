@@ -26,18 +26,26 @@ export interface FineTuneOptions {
   augment: AugmentSettings;
 }
 
-/** A new run (any options not given are the tutorial's), or `resume` from the last checkpoint. */
-export type FineTuneRequest = Partial<FineTuneOptions> & {resume?: boolean};
+/**
+ * A new run (any options not given are the tutorial's), or `resume` from a
+ * checkpoint: the run `runId` names, by default this dataset's (the run this
+ * page worked on, else the newest).
+ */
+export type FineTuneRequest = Partial<FineTuneOptions> & {resume?: boolean; runId?: string};
 
 export interface FineTuneResult {
   history: EpochLog[];
   /** Epochs done before this call (from a checkpoint); 0 for a fresh run. */
   resumedFrom: number;
   backend: BackendName;
+  /** The run: its checkpoints are kept under this id. */
+  runId: string;
 }
 
 /** What the last fine-tuning checkpoint holds, for "resume" in the UI. */
 export interface CheckpointInfo {
+  /** The run it belongs to (each run, and each tab's, keeps its own). */
+  runId: string;
   datasetId: string;
   epoch: number;
   epochs: number;

@@ -63,7 +63,7 @@ describe('fine-tuning block5 with the head', function () {
     const before = snapshot(convBase);
     const headBefore = snapshot(head);
     const logs: EpochLog[] = [];
-    const result = await fineTune({...base, convBase, head, checkpoints: store(), options: options(), onEpoch: (l) => logs.push(l)});
+    const result = await fineTune({...base, convBase, head, checkpoints: store().run('run'), options: options(), onEpoch: (l) => logs.push(l)});
     const after = snapshot(convBase);
     for (const [name, values] of before) {
       const same = values.every((v, i) => Object.is(v, after.get(name)![i]));
@@ -78,7 +78,7 @@ describe('fine-tuning block5 with the head', function () {
 
   it('resumed after epoch 1 ends where an uninterrupted run ends', async () => {
     const uninterrupted = models();
-    const whole = await fineTune({...base, ...uninterrupted, checkpoints: store(), options: options()});
+    const whole = await fineTune({...base, ...uninterrupted, checkpoints: store().run('run'), options: options()});
     const expected = snapshot(whole.model);
     whole.model.dispose();
 
@@ -87,7 +87,7 @@ describe('fine-tuning block5 with the head', function () {
     const first = models();
     const controller = new AbortController();
     const err = await rejection(
-      fineTune({...base, ...first, checkpoints, options: options(), signal: controller.signal, onEpoch: () => controller.abort()}),
+      fineTune({...base, ...first, checkpoints: checkpoints.run('run'), options: options(), signal: controller.signal, onEpoch: () => controller.abort()}),
     );
     expect(err.name).to.equal(ErrorName.Cancelled);
     // tfjs leaves one tensor behind per compile() of a model over nested models (seen with 4.22,
@@ -97,7 +97,7 @@ describe('fine-tuning block5 with the head', function () {
     expect(checkpoint.manifest.epoch).to.equal(1);
 
     const second = models(); // a reload: everything rebuilt from scratch, then the checkpoint
-    const resumed = await fineTune({...base, ...second, checkpoints, options: options(), resume: checkpoint});
+    const resumed = await fineTune({...base, ...second, checkpoints: checkpoints.run('run'), options: options(), resume: checkpoint});
     expect(resumed.history.map((l) => l.epoch)).to.deep.equal([1, 2]);
     const actual = snapshot(resumed.model);
     let worst = 0;
@@ -112,12 +112,12 @@ describe('fine-tuning block5 with the head', function () {
 
   it('stops on a loss that is not a number, keeping the last good checkpoint', async () => {
     const checkpoints = store();
-    const good = await fineTune({...base, ...models(), checkpoints, options: options({epochs: 1})});
+    const good = await fineTune({...base, ...models(), checkpoints: checkpoints.run('run'), options: options({epochs: 1})});
     good.model.dispose();
     const checkpoint = (await checkpoints.load())!;
     const baseline = tf.memory().numTensors;
     const err = await rejection(
-      fineTune({...base, ...models(), checkpoints, options: options({epochs: 3, learningRate: 1e12}), resume: checkpoint}),
+      fineTune({...base, ...models(), checkpoints: checkpoints.run('run'), options: options({epochs: 3, learningRate: 1e12}), resume: checkpoint}),
     );
     expect(err.name).to.equal(ErrorName.TrainingDiverged);
     expect(tf.memory().numTensors - baseline, 'a diverged run leaves no tensors of its own (see above)').to.be.at.most(1);
