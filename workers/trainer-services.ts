@@ -4,6 +4,7 @@ import {createEvaluationService} from './services/evaluation-service.ts';
 import {createFeaturesService} from './services/features-service.ts';
 import {createFineTuneService} from './services/fine-tune-service.ts';
 import {createHeadService} from './services/head-service.ts';
+import {createProjectService} from './services/project-service.ts';
 import {createRuntimeService} from './services/runtime-service.ts';
 import {createWeightsService} from './services/weights-service.ts';
 import {Session} from './session/session.ts';
@@ -26,6 +27,7 @@ export function createTrainerServices() {
     head: createHeadService(session),
     fineTune: createFineTuneService(session),
     evaluation: createEvaluationService(session),
+    project: createProjectService(session),
     jobs: {
       /** Asks a job to stop at its next batch boundary (or before it starts, if queued). */
       cancel: (jobId: string): boolean => cancelJob(jobId),

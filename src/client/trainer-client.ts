@@ -93,6 +93,12 @@ export class TrainerClient {
     fineTuned: this.#job('evaluation', 'fineTuned'),
   };
 
+  readonly project = {
+    /** A picked file handle crosses as a handle: the worker writes the file itself. */
+    save: this.#job('project', 'save'),
+    open: this.#job('project', 'open'),
+  };
+
   /**
    * Starts the trainer worker. `url` is where its script is (tests give
    * fixture workers); by default the app's own, resolved next to this module.

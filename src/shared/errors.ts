@@ -44,6 +44,8 @@ export const ErrorName = {
    * the step can run again.
    */
   StorageCleared: 'StorageClearedError',
+  /** The file is not a Transfer Lab project, or a part of it is missing or damaged. */
+  ProjectUnreadable: 'ProjectUnreadableError',
   /** No imported dataset is available (none imported yet, or it was cleared). */
   NoDataset: 'NoDatasetError',
   /** Evaluation or fine-tuning needs a trained head (random layers on top would wreck block5). */

@@ -37,6 +37,10 @@ export function progressText(p: Progress): ProgressText {
       rate('images');
       left();
       return {position: count('images'), figures};
+    case 'project':
+      if (p.rate > 0) figures.push(`${formatBytes(p.rate)}/s`);
+      left();
+      return {position: `${p.stage === 'write' ? 'Writing' : 'Reading'}: ${formatBytes(p.done)} of ${formatBytes(p.total)}`, figures};
     case 'weights': {
       if (p.stage === 'download' && p.rate > 0) figures.push(`${formatBytes(p.rate)}/s`);
       left();

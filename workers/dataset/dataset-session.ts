@@ -87,6 +87,12 @@ export class DatasetSession {
     return this.manifest()!;
   }
 
+  /** The zip as dropped and the options it was imported with (a project keeps them, to import it again). */
+  source(): {zip: Blob; name: string; options: ImportOptions} | null {
+    const current = this.#current;
+    return current && {zip: current.zip, name: current.scan.name, options: current.options};
+  }
+
   manifest(): DatasetManifest | null {
     const current = this.#current;
     if (!current) return null;

@@ -34,15 +34,22 @@ export async function saveHead(
   meta: Pick<StoredHead, 'spec' | 'datasetId' | 'classes' | 'featureShape' | 'seed' | 'trainedAt'>,
   store = headStore(),
 ): Promise<void> {
-  const weights = await toStored(model.weights.map((w) => ({name: w.originalName, tensor: w.read()})));
-  const {spec, datasetId, classes, featureShape, seed, trainedAt} = meta;
-  await set('current', {spec, datasetId, classes, featureShape, seed, trainedAt, schema: SCHEMA, weights} satisfies StoredHead, store);
+  await putStoredHead(await storedHeadOf(model, meta), store);
+}
+
+/** Keeps a head as it was stored elsewhere (a project being opened). */
+export async function putStoredHead(stored: Omit<StoredHead, 'schema'>, store = headStore()): Promise<void> {
+  await set('current', {...stored, schema: SCHEMA} satisfies StoredHead, store);
 }
 
 /** The kept head, rebuilt (on the current backend); null if there is none. */
 export async function loadHead(store = headStore()): Promise<{model: tf.LayersModel; info: Omit<HeadInfo, 'restored'>} | null> {
   const stored = await get<StoredHead>('current', store);
-  if (stored?.schema !== SCHEMA) return null;
+  return stored?.schema === SCHEMA ? headFromStored(stored) : null;
+}
+
+/** A stored head rebuilt on the current backend. */
+export function headFromStored(stored: Omit<StoredHead, 'schema'>): {model: tf.LayersModel; info: Omit<HeadInfo, 'restored'>} {
   const model = buildHead(stored.featureShape, stored.classes.length, stored.seed);
   const tensors = stored.weights.map(fromStored);
   try {
@@ -52,4 +59,11 @@ export async function loadHead(store = headStore()): Promise<{model: tf.LayersMo
   }
   const {spec, datasetId, classes, seed, trainedAt} = stored;
   return {model, info: {spec, datasetId, classes, seed, trainedAt}};
+}
+
+/** A head as it would be stored: its weights read (on the backend that holds them) and what it was trained on. */
+export async function storedHeadOf(model: tf.LayersModel, meta: Pick<StoredHead, 'spec' | 'datasetId' | 'classes' | 'featureShape' | 'seed' | 'trainedAt'>): Promise<Omit<StoredHead, 'schema'>> {
+  const weights = await toStored(model.weights.map((w) => ({name: w.originalName, tensor: w.read()})));
+  const {spec, datasetId, classes, featureShape, seed, trainedAt} = meta;
+  return {spec, datasetId, classes, featureShape, seed, trainedAt, weights};
 }

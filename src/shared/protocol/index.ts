@@ -11,3 +11,4 @@ export * from './head.ts';
 export * from './fine-tune.ts';
 export * from './evaluation.ts';
 export * from './progress.ts';
+export * from './project.ts';

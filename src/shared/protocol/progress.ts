@@ -22,6 +22,8 @@ export type Progress =
   | ({kind: 'weights'; stage: 'download' | 'read' | 'store'} & ProgressCounts)
   /** Images of the split scored. */
   | ({kind: 'evaluation'} & ProgressCounts)
+  /** Bytes of a project file written, or read and put back in place. */
+  | ({kind: 'project'; stage: 'write' | 'read'} & ProgressCounts)
   /**
    * Training images of this run (all its epochs) gone through; `epoch` and
    * `batch` say where it is, `loss` and `accuracy` are the running means
