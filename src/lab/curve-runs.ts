@@ -44,6 +44,12 @@ export class CurveRuns {
     return {run, show};
   }
 
+  /** Runs drawn elsewhere (an opened project's) instead of these. */
+  replace(runs: readonly LabRun[]): void {
+    this.list = [...runs];
+    this.changed();
+  }
+
   update(id: string, changes: Partial<CurveRun>): void {
     this.list = this.list.map((r) => (r.id === id ? {...r, ...changes} : r));
     this.changed();

@@ -62,6 +62,12 @@ export class DatasetStep {
     return ok;
   }
 
+  /** A dataset the worker imported on its own (an opened project's). */
+  adopt(manifest: DatasetManifest): void {
+    this.error = null;
+    this.#set(manifest, false);
+  }
+
   #splitOptions(): ImportOptions {
     const seed = this.lab.config.seed;
     return {...(seed !== null ? {seed} : {}), ...(this.manifest?.split ?? {})};

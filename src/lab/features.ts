@@ -65,6 +65,14 @@ export class FeaturesStep {
     return true;
   }
 
+  /** Features the worker put in the cache on its own (an opened project's): ready as they are. */
+  adopt(spec: FeatureRunResult['spec'], datasetId: string, at: number): void {
+    const kept: LastFeatures = {spec, datasetId, at};
+    this.last = kept;
+    this.lab.choices.lastFeatures = kept;
+    this.lab.changed();
+  }
+
   async clear(): Promise<void> {
     this.cleared = await this.lab.client.features.clear();
     this.forget();

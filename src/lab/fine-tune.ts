@@ -55,6 +55,7 @@ export class FineTuneStep {
         ),
       );
       if (ok) {
+        this.lab.results.outdated('fine-tuned');
         show(this.run.value!.history);
         this.lab.announce('tl-training-done', {phase: 'fine-tune', result: this.run.value!});
       }

@@ -9,6 +9,8 @@ export class HeadStep {
   readonly run: StepRun<HeadResult>;
   /** The head the worker holds (trained now, or kept from an earlier visit). */
   info: HeadInfo | null = null;
+  /** The settings the current head was trained with in this visit (a run manifest records them). */
+  trainedWith: HeadOptions | null = null;
   /** The last epoch of the run in progress (or of the last run). */
   lastEpoch: EpochLog | null = null;
 
@@ -57,6 +59,8 @@ export class HeadStep {
     );
     if (!ok) return false;
     const result = this.run.value!;
+    this.trainedWith = options;
+    this.lab.results.outdated('head');
     this.lab.curves.update(run.id, {history: result.history, bestEpoch: result.bestEpoch});
     this.lastEpoch = result.history.at(-1) ?? null;
     await this.refresh();

@@ -6,6 +6,7 @@ import {DemoRun} from './demo.ts';
 import {FeaturesStep} from './features.ts';
 import {FineTuneStep} from './fine-tune.ts';
 import {HeadStep} from './head.ts';
+import {ProjectStep} from './project.ts';
 import {DEFAULT_LAB_CONFIG, type LabConfig} from './lab-config.ts';
 import type {LabEventDetail, LabEventName} from './lab-events.ts';
 import {ResultsStep} from './results.ts';
@@ -41,6 +42,7 @@ export class Lab extends EventTarget {
   readonly fineTune: FineTuneStep;
   readonly results: ResultsStep;
   readonly demo: DemoRun;
+  readonly project: ProjectStep;
   readonly #ownsClient: boolean;
   #started: Promise<void> | null = null;
   #disposed = false;
@@ -61,6 +63,7 @@ export class Lab extends EventTarget {
     this.fineTune = new FineTuneStep(this);
     this.results = new ResultsStep(this);
     this.demo = new DemoRun(this);
+    this.project = new ProjectStep(this);
   }
 
   /** Something any step shows has changed. */
@@ -137,6 +140,7 @@ export class Lab extends EventTarget {
   dispose(): void {
     this.#disposed = true;
     this.demo.stop();
+    this.project.replay.stop();
     if (this.#ownsClient) this.client.dispose();
   }
 }

@@ -9,6 +9,8 @@ export class ResultsStep {
   readonly run: StepRun<EvaluationResult>;
   /** Which model the last evaluation was of. */
   model: EvaluatedModel | null = null;
+  /** The last scores of each model (a project keeps both). */
+  byModel: Partial<Record<EvaluatedModel, EvaluationResult>> = {};
 
   constructor(private readonly lab: Lab) {
     this.run = lab.stepRun();
@@ -42,7 +44,26 @@ export class ResultsStep {
     const ok = await this.run.run((signal, onProgress) =>
       (model === 'head' ? evaluation.head : evaluation.fineTuned)({split: 'test'}, {signal, onEvent: onProgress}),
     );
-    if (ok) this.lab.announce('tl-evaluated', {result: this.run.value!});
+    if (ok) {
+      this.byModel = {...this.byModel, [model]: this.run.value!};
+      this.lab.announce('tl-evaluated', {result: this.run.value!});
+    }
     return ok;
+  }
+
+  /** A model was trained again: its last scores are no longer its own. */
+  outdated(model: EvaluatedModel): void {
+    const {[model]: _gone, ...rest} = this.byModel;
+    this.byModel = rest;
+  }
+
+  /** Scores kept elsewhere (an opened project): each model's, the last one shown. */
+  restore(results: readonly EvaluationResult[]): void {
+    this.byModel = Object.fromEntries(results.map((r) => [r.model, r]));
+    const last = results.at(-1);
+    if (last) {
+      this.model = last.model;
+      this.run.restore(last);
+    }
   }
 }

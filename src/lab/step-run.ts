@@ -67,6 +67,17 @@ export class StepRun<R> {
     }
   }
 
+  /** Shows a value made elsewhere (an opened project's) as this run's result. */
+  restore(value: R): void {
+    this.#controller?.abort();
+    this.#controller = null;
+    this.value = value;
+    this.status = 'done';
+    this.error = null;
+    this.progress = null;
+    this.changed();
+  }
+
   /** Asks the running job to stop at its next batch boundary. */
   abort(): void {
     this.#controller?.abort();

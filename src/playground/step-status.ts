@@ -1,6 +1,6 @@
 import type {Lab} from '../lab/lab.ts';
 
-export const STEP_NAMES = ['demo', 'runtime', 'weights', 'data', 'features', 'head', 'fine-tune', 'results'] as const;
+export const STEP_NAMES = ['demo', 'runtime', 'weights', 'data', 'features', 'head', 'fine-tune', 'results', 'project'] as const;
 export type StepName = (typeof STEP_NAMES)[number];
 
 export type StepState = 'done' | 'running' | 'ready' | 'waiting' | 'failed';
@@ -57,6 +57,15 @@ export function stepStatus(lab: Lab, step: StepName): StepStatus {
       if (results.run.running) return of('running', 'evaluating');
       if (results.result) return of('done', `${(results.result.accuracy * 100).toFixed(1)} % right`);
       return results.blocked('head') ? of('waiting', 'needs a model') : of('ready', 'ready');
+    }
+    case 'project': {
+      const {project} = lab;
+      if (project.saving.running) return of('running', 'saving');
+      if (project.opening.running) return of('running', 'opening');
+      if (project.replay.running) return of('running', 'replaying');
+      if (project.saving.status === 'done') return of('done', 'saved');
+      if (project.opening.status === 'done') return of('done', 'opened');
+      return of('ready', 'save or open');
     }
   }
 }

@@ -41,6 +41,14 @@ export const controls = css`
   button.primary { background: var(--_accent); color: var(--_on-accent); }
   button:disabled { cursor: not-allowed; border-color: var(--_border); background: transparent; color: var(--_muted); }
   :focus-visible { outline: 2px solid var(--_accent); outline-offset: 2px; }
+  /* A file input that looks like a button: the input stays focusable (and announced), only hidden. */
+  label.file {
+    flex-direction: row; display: inline-flex; align-items: center; font-size: 1em; cursor: pointer;
+    padding: 0.4rem 0.9rem; border: 1px solid var(--_accent); border-radius: calc(var(--_radius) * 0.6); background: var(--_surface); color: var(--_accent);
+  }
+  label.file:focus-within { outline: 2px solid var(--_accent); outline-offset: 2px; }
+  label.file input { position: absolute; width: 1px; height: 1px; opacity: 0; }
+  label.file.disabled { cursor: not-allowed; border-color: var(--_border); color: var(--_muted); }
   .actions { display: flex; flex-wrap: wrap; align-items: center; gap: calc(var(--_space) * 0.5); margin-top: calc(var(--_space) * 0.75); }
   .waits { color: var(--_muted); font-size: 0.9em; }
   .hint { color: var(--_muted); font-size: 0.9em; margin: calc(var(--_space) * 0.5) 0 0; }

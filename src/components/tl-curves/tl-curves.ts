@@ -42,7 +42,9 @@ export class TlCurves extends LitElement {
   @query('.charts') private chartsElement!: HTMLElement;
   /** Each chart, with the run ids it was built for (new runs rebuild it; new epochs just update). */
   #plots = new Map<Metric, {plot: uPlot; runIds: string}>();
-  #resize = new ResizeObserver(() => this.#fit());
+  // Resized in the next frame, not inside the observer: resizing the charts there changes the layout it
+  // observes ("ResizeObserver loop completed with undelivered notifications" when a scrollbar comes and goes).
+  #resize = new ResizeObserver(() => requestAnimationFrame(() => this.#fit()));
 
   /** The data each chart shows now (for tests and for anyone wrapping the element). */
   chartData(metric: Metric): uPlot.AlignedData | undefined {

@@ -2,6 +2,7 @@ import {LitElement, css, html, nothing} from 'lit';
 import {customElement, property, state} from 'lit/decorators.js';
 import type {DatasetManifest, EvaluationResult} from '../../shared/protocol/index.ts';
 import {predictionsCsv} from '../../view-model/predictions-csv.ts';
+import {downloadBlob} from '../download.ts';
 import type {ConfusionCell} from '../tl-confusion/tl-confusion.ts';
 import '../tl-confusion/tl-confusion.ts';
 import '../tl-gallery/tl-gallery.ts';
@@ -69,10 +70,7 @@ export class TlResults extends LitElement {
   }
 
   #download(): void {
-    const url = URL.createObjectURL(new Blob([predictionsCsv(this.result!, this.manifest!)], {type: 'text/csv'}));
-    const link = Object.assign(document.createElement('a'), {href: url, download: `predictions-${this.result!.model}-${this.result!.split}.csv`});
-    link.click();
-    setTimeout(() => URL.revokeObjectURL(url), 1000);
+    downloadBlob(new Blob([predictionsCsv(this.result!, this.manifest!)], {type: 'text/csv'}), `predictions-${this.result!.model}-${this.result!.split}.csv`);
   }
 }
 
