@@ -18,7 +18,7 @@ import {assertResumable, assertWeightsMatch, headFor} from '../session/lineage.t
 import type {Session} from '../session/session.ts';
 import {augmentBatch, drawAugmentParams} from '../training/augment.ts';
 import {imagesOf} from '../training/feature-sets.ts';
-import {runLockName} from '../training/checkpoint-store.ts';
+import {checkpointInfo, runLockName} from '../training/checkpoint-store.ts';
 import {fineTune} from '../training/fine-tune.ts';
 import {buildHead} from '../training/head.ts';
 
@@ -101,18 +101,7 @@ export function createFineTuneService(session: Session) {
       return session.serially(async () => {
         const dataset = session.dataset.manifest();
         const manifest = dataset ? await session.checkpoints.manifest(session.fineTuneRun(dataset.id)) : null;
-        return (
-          manifest && {
-            runId: manifest.runId,
-            datasetId: manifest.datasetId,
-            epoch: manifest.epoch,
-            epochs: manifest.options.epochs,
-            history: manifest.history,
-            spec: manifest.spec,
-            options: manifest.options,
-            savedAt: manifest.savedAt,
-          }
-        );
+        return manifest && checkpointInfo(manifest);
       });
     },
 

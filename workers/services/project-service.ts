@@ -7,6 +7,7 @@ import {featureShapeFor} from '../model/vgg16-layout.ts';
 import {readProjectFile, writeProjectFile, PROJECT_FORMAT, PROJECT_SCHEMA, type ProjectContents} from '../project/project-file.ts';
 import {progressReporter, type Listener} from '../runtime/progress.ts';
 import type {Session} from '../session/session.ts';
+import {checkpointInfo} from '../training/checkpoint-store.ts';
 import {headFromStored, putStoredHead, storedHeadOf} from '../training/head-store.ts';
 
 /** Features go back into the cache in batches this big: one transaction each. */
@@ -121,8 +122,7 @@ export function createProjectService(session: Session) {
           try {
             await session.checkpoints.run(runId).save({manifest: saved, ...project.checkpoint});
             session.setFineTuneRun(manifest.id, runId);
-            const {epoch, spec, datasetId, options, history} = record.checkpoint;
-            checkpoint = {runId, datasetId, epoch, epochs: options.epochs, history, spec, options, savedAt: record.checkpoint.savedAt};
+            checkpoint = checkpointInfo(record.checkpoint);
           } catch (err) {
             if ((err as Error).name !== ErrorName.StorageQuota) throw err;
             const bytes = project.checkpoint.weights.reduce((sum, t) => sum + t.data.byteLength, 0) * 2;

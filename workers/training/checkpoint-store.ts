@@ -1,6 +1,6 @@
 import {ErrorName, NamedError} from '../../src/shared/errors.ts';
 import {reconnecting} from '../storage/database.ts';
-import type {EpochLog, FeatureSpec, FineTuneOptions} from '../../src/shared/protocol/index.ts';
+import type {CheckpointInfo, EpochLog, FeatureSpec, FineTuneOptions} from '../../src/shared/protocol/index.ts';
 
 /** One weight tensor, as bytes. */
 export interface StoredTensor {
@@ -35,6 +35,11 @@ export interface Checkpoint {
   weights: StoredTensor[];
   /** The optimizer's state (momentum accumulators, iteration count). */
   optimizer: StoredTensor[];
+}
+
+/** What the page is told of a checkpoint (to offer "resume", to show the run's curve). */
+export function checkpointInfo({runId, datasetId, epoch, options, history, spec, savedAt}: CheckpointManifest): CheckpointInfo {
+  return {runId, datasetId, epoch, epochs: options.epochs, history, spec, options, savedAt};
 }
 
 /** One epoch's checkpoint as fine-tuning hands it over (the store adds the run and the bookkeeping). */
