@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import {get, set, type UseStore} from 'idb-keyval';
 import {createStore} from '../storage/database.ts';
-import type {FeatureSpec, HeadInfo} from '../../src/shared/protocol/index.ts';
+import type {FeatureSpec, HeadInfo, HeadOptions} from '../../src/shared/protocol/index.ts';
 import type {StoredTensor} from './checkpoint-store.ts';
 import {buildHead} from './head.ts';
 import {fromStored, toStored} from './stored-tensors.ts';
@@ -17,6 +17,8 @@ export interface StoredHead {
   classes: string[];
   featureShape: number[];
   seed: number;
+  /** Its settings (missing in heads kept before they were recorded; not worth a new schema). */
+  options?: HeadOptions;
   /** When it was trained (ms since the epoch). */
   trainedAt: number;
   weights: StoredTensor[];
@@ -31,12 +33,12 @@ export function headStore(): UseStore {
 
 export async function saveHead(
   model: tf.LayersModel,
-  meta: Pick<StoredHead, 'spec' | 'datasetId' | 'classes' | 'featureShape' | 'seed' | 'trainedAt'>,
+  meta: Pick<StoredHead, 'spec' | 'datasetId' | 'classes' | 'featureShape' | 'seed' | 'options' | 'trainedAt'>,
   store = headStore(),
 ): Promise<void> {
   const weights = await toStored(model.weights.map((w) => ({name: w.originalName, tensor: w.read()})));
-  const {spec, datasetId, classes, featureShape, seed, trainedAt} = meta;
-  await set('current', {spec, datasetId, classes, featureShape, seed, trainedAt, schema: SCHEMA, weights} satisfies StoredHead, store);
+  const {spec, datasetId, classes, featureShape, seed, options, trainedAt} = meta;
+  await set('current', {spec, datasetId, classes, featureShape, seed, ...(options ? {options} : {}), trainedAt, schema: SCHEMA, weights} satisfies StoredHead, store);
 }
 
 /** The kept head, rebuilt (on the current backend); null if there is none. */
@@ -50,6 +52,6 @@ export async function loadHead(store = headStore()): Promise<{model: tf.LayersMo
   } finally {
     tf.dispose(tensors);
   }
-  const {spec, datasetId, classes, seed, trainedAt} = stored;
-  return {model, info: {spec, datasetId, classes, seed, trainedAt}};
+  const {spec, datasetId, classes, seed, options, trainedAt} = stored;
+  return {model, info: {spec, datasetId, classes, seed, ...(options ? {options} : {}), trainedAt}};
 }

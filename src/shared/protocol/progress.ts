@@ -22,6 +22,10 @@ export type Progress =
   | ({kind: 'weights'; stage: 'download' | 'read' | 'store'} & ProgressCounts)
   /** Images of the split scored. */
   | ({kind: 'evaluation'} & ProgressCounts)
+  /** Bytes of an exported model: written into the zip (its tfjs weights, then its .h5), or read back from one. */
+  | ({kind: 'export'; stage: 'tfjs' | 'keras' | 'read'} & ProgressCounts)
+  /** Files (and zip entries) of new images looked at; `predicted` of them were images the model scored. */
+  | ({kind: 'prediction'; predicted: number} & ProgressCounts)
   /**
    * Training images of this run (all its epochs) gone through; `epoch` and
    * `batch` say where it is, `loss` and `accuracy` are the running means
