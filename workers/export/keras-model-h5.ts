@@ -1,6 +1,6 @@
 import {Reader} from '@zip.js/zip.js';
 import {File as H5File, FS, type Group, ready} from 'h5wasm';
-import type {KerasModelConfig} from './classifier-topology.ts';
+import type {KerasLayerConfig, KerasModelConfig} from './classifier-topology.ts';
 import type {ExportWeight} from './classifier-weights.ts';
 
 /**
@@ -24,7 +24,8 @@ export interface H5Output {
  * `load_model` rebuilds it from `model_config` and fills in the weights:
  *
  * - root attributes `keras_version`, `backend`, `model_config` (the
- *   model's JSON); no `training_config` (the model is saved uncompiled);
+ *   model's JSON, with the InputLayer Keras 2 writes first: see
+ *   kerasModelConfig); no `training_config` (the model is saved uncompiled);
  * - group `model_weights` with attributes `layer_names` (every layer, in
  *   order), `backend`, `keras_version`;
  * - per layer `model_weights/<layer>/` with attribute `weight_names`
@@ -35,16 +36,17 @@ export interface H5Output {
  * The file is built in wasm memory and read from there into the zip
  * (one copy of the weights, not two).
  */
-export async function writeKerasModelH5(modelConfig: KerasModelConfig, weights: readonly ExportWeight[]): Promise<H5Output> {
+export async function writeKerasModelH5(topology: KerasModelConfig, weights: readonly ExportWeight[]): Promise<H5Output> {
   await ready;
   const path = `/export-${crypto.randomUUID()}.h5`;
   const file = new H5File(path, 'w');
   try {
     stringAttribute(file, 'keras_version', KERAS_VERSION);
     stringAttribute(file, 'backend', BACKEND);
-    stringAttribute(file, 'model_config', JSON.stringify(modelConfig));
+    stringAttribute(file, 'model_config', JSON.stringify(kerasModelConfig(topology)));
     const group = file.create_group('model_weights');
-    const layers = modelConfig.config.layers.map((l) => l.config.name);
+    // As Keras's `model.layers`: every layer but the InputLayer.
+    const layers = topology.config.layers.map((l) => l.config.name);
     stringArrayAttribute(group, 'layer_names', layers);
     stringAttribute(group, 'backend', BACKEND);
     stringAttribute(group, 'keras_version', KERAS_VERSION);
@@ -71,6 +73,23 @@ export async function writeKerasModelH5(modelConfig: KerasModelConfig, weights: 
       FS!.unlink(path);
     },
   };
+}
+
+/**
+ * The topology as Keras 2 serialises a Sequential: an explicit InputLayer
+ * first (named `<first layer>_input`, as Keras names the one it makes),
+ * holding the batch input shape. tfjs's form — `batch_input_shape` on the
+ * first layer — loads in tf.keras 2 too, but Keras 3's legacy loader reads
+ * a `batch_input_shape` on any layer but an InputLayer as its
+ * `input_shape`, batch axis included, and fails to build (seen with Keras
+ * 3.15: "received kernel of shape (3, 3, 3, 16) and input of shape (None,
+ * None, 32, 32, 3)"). `ragged` is left out: tf.keras before 2.2 would refuse it.
+ */
+export function kerasModelConfig(topology: KerasModelConfig): {class_name: 'Sequential'; config: {name: string; layers: Array<KerasLayerConfig | {class_name: 'InputLayer'; config: Record<string, unknown>}>}} {
+  const [first, ...rest] = topology.config.layers;
+  const {batch_input_shape, ...firstConfig} = first!.config;
+  const input = {class_name: 'InputLayer' as const, config: {batch_input_shape, dtype: 'float32', sparse: false, name: `${first!.config.name}_input`}};
+  return {class_name: 'Sequential', config: {name: topology.config.name, layers: [input, {...first!, config: firstConfig}, ...rest]}};
 }
 
 function stringAttribute(node: Group, name: string, value: string): void {

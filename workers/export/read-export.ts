@@ -79,16 +79,31 @@ export async function readExport(file: Blob, {signal, onBytes}: ExportJob = {}):
 }
 
 /**
- * Builds the tfjs model from the zip's bytes (tf.io.fromMemory: nothing is
- * fetched), on the current backend, and checks that it takes the input and
- * gives the output the metadata describes.
+ * Builds the tfjs model from the zip's bytes (nothing is fetched), on the
+ * current backend, and checks that it takes the input and gives the output
+ * the metadata describes. This is what `tf.loadLayersModel(tf.io.fromMemory(…))`
+ * does, in its two steps, because when the weights do not fit the topology
+ * it throws with the new model's variables and the decoded weights still
+ * alive (tfjs-layers 4.22, models.ts loadLayersModelFromIOHandler): here
+ * both are disposed.
  */
 export async function loadExportModel({metadata, artifacts}: ReadExport): Promise<tf.LayersModel> {
   let model: tf.LayersModel;
   try {
-    model = await tf.loadLayersModel(tf.io.fromMemory(artifacts));
+    model = await tf.models.modelFromJSON({modelTopology: zeroInitialized(artifacts.modelTopology as object)} as Parameters<typeof tf.models.modelFromJSON>[0]);
   } catch (err) {
-    throw damaged('model-json', `${EXPORT_FILES.tfjs} does not make a model with its weights (${(err as Error).message}).`);
+    throw damaged('model-json', `${EXPORT_FILES.tfjs} does not describe a model tfjs can build (${(err as Error).message}).`);
+  }
+  try {
+    const weights = tf.io.decodeWeights(artifacts.weightData!, artifacts.weightSpecs!);
+    try {
+      model.loadWeights(weights, true);
+    } finally {
+      tf.dispose(weights); // the variables keep their own reference
+    }
+  } catch (err) {
+    model.dispose();
+    throw damaged('model-json', `The weights do not fit the model ${EXPORT_FILES.tfjs} describes (${(err as Error).message}).`);
   }
   const input = model.inputs[0]!.shape.slice(1).join('×');
   const units = model.outputs[0]!.shape.at(-1);
@@ -102,6 +117,15 @@ export async function loadExportModel({metadata, artifacts}: ReadExport): Promis
     );
   }
   return model;
+}
+
+/**
+ * The topology with every initializer replaced by zeros: the weights
+ * overwrite them at once, and drawing 15 M random numbers for VGG16 first
+ * would only cost time (tfjs's own loader skips them the same way).
+ */
+function zeroInitialized(topology: object): object {
+  return JSON.parse(JSON.stringify(topology), (key, value) => (key.endsWith('_initializer') && value !== null ? {class_name: 'Zeros', config: {}} : value));
 }
 
 /** '' when metadata.json is at the top, or the one folder the whole export sits in (a re-zipped folder). */
