@@ -4,7 +4,6 @@ import {EXPORT_FILES, type ExportMetadata} from '../../src/shared/protocol/index
 import {throwIfCancelled} from '../runtime/jobs.ts';
 import type {KerasModelConfig} from './classifier-topology.ts';
 import type {ExportWeight} from './classifier-weights.ts';
-import {writeKerasModelH5} from './keras-model-h5.ts';
 
 export interface ExportContents {
   topology: KerasModelConfig;
@@ -55,6 +54,8 @@ export async function writeExportZip({topology, weights, metadata, signal, onPro
     await writer.add(EXPORT_FILES.tfjs, new TextReader(JSON.stringify(modelJson(topology, weights, paths, metadata))), DEFLATED);
 
     throwIfCancelled(signal);
+    // h5wasm (3 MB of wasm) loads only when a model is exported, as for a dropped .h5 (load-weights.ts).
+    const {writeKerasModelH5} = await import('./keras-model-h5.ts');
     const h5 = await writeKerasModelH5(topology, weights);
     try {
       onProgress?.('keras', 0, h5.size);

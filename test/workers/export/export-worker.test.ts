@@ -97,6 +97,10 @@ describe('exporting the trained model', function () {
       await trainer.head.train({spec, options: {epochs: 2, batchSize: 4, seed: 9}});
       const evaluation = await trainer.evaluation.head();
       const baseline = (await trainer.runtime.memory()).numTensors;
+      const stop = new AbortController();
+      const cancelled = await rejection(trainer.export.create({model: 'head'}, {signal: stop.signal, onEvent: () => stop.abort()}));
+      expect(cancelled.name).to.equal(ErrorName.Cancelled);
+      expect((await trainer.runtime.memory()).numTensors).to.equal(baseline);
       const progress: Progress[] = [];
       const started = performance.now();
       const exported = await trainer.export.create({model: 'head', evaluation}, {onEvent: (p) => progress.push(p)});
@@ -208,6 +212,9 @@ describe('exporting the trained model', function () {
       const parity = predictionParity(evaluation, again, TOLERANCE);
       console.log(`the export loaded back in a fresh worker vs the app's evaluation on the test split: max |Δp| ${parity.maxProbabilityDifference.toExponential(2)}`);
       expect(parity).to.include({compared: evaluation.predictions.length, equal: true});
+      const stop = new AbortController();
+      const stopped = await rejection(fresh.export.predictSplit({}, {signal: stop.signal, onEvent: () => stop.abort()}));
+      expect(stopped.name).to.equal(ErrorName.Cancelled);
       expect((await fresh.runtime.memory()).numTensors).to.equal(withModel);
 
       // New images: the test split's own files give the test split's predictions; the rest are skipped or ignored, with reasons.
