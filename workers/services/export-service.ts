@@ -213,6 +213,6 @@ async function exportOnInferenceBackend(session: Session): Promise<ExportSlot> {
 
 /** e.g. "bags-vs-boots-fine-tuned-2025-03-01.zip": the dataset, the model, the day. */
 function exportFileName(datasetName: string, model: string, when: Date): string {
-  const base = datasetName.replace(/\.zip$/i, '').replace(/[^A-Za-z0-9._-]+/g, '-').replace(/^[-.]+|-+$/g, '') || 'model';
+  const base = datasetName.replace(/\.zip$/i, '').replace(/[^\p{L}\p{N}._-]+/gu, '-').replace(/^[-.]+|-+$/g, '') || 'model';
   return `${base}-${model}-${when.toISOString().slice(0, 10)}.zip`;
 }
