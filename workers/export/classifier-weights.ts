@@ -79,7 +79,11 @@ export function classifierWeights(shape: ClassifierShape, sources: readonly Weig
     }
   }
   if (problems.length > 0) {
-    throw new NamedError(ErrorName.InvalidRequest, `The model's weights do not fit together (${problems.slice(0, 4).join('; ')}): train the head again.`, {problems});
+    throw new NamedError(
+      ErrorName.InvalidRequest,
+      `The model's weights do not fit together (${problems.slice(0, 4).join('; ')}): the head or checkpoint was made for another input size, class count or backbone.`,
+      {problems},
+    );
   }
   return weights;
 }

@@ -33,7 +33,7 @@ export interface ReadExport {
  */
 export async function readExport(file: Blob, {signal, onBytes}: ExportJob = {}): Promise<ReadExport> {
   const archive = await openArchive(file, DEFAULT_LIMITS, signal).catch((err: unknown) => {
-    if (hasErrorName(err, ErrorName.NotAZip)) throw new NamedError(ErrorName.NotAnExport, 'This file is not a zip: drop the .zip that "Export" saved.');
+    if (hasErrorName(err, ErrorName.NotAZip)) throw new NamedError(ErrorName.NotAnExport, 'This file is not a zip: drop the .zip of an exported model.');
     throw err;
   });
   try {

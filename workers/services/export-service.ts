@@ -44,7 +44,8 @@ export function createExportService(session: Session) {
         const manifest = session.requireDataset('exporting');
         const weights = session.requireWeights('exporting');
         if (evaluation && (evaluation.model !== model || evaluation.datasetId !== manifest.id)) {
-          throw new NamedError(ErrorName.InvalidRequest, `That evaluation is of the ${evaluation.model} model on another dataset or split: evaluate this ${model} model (step 5), or export without metrics.`);
+          const of = evaluation.model !== model ? `the ${evaluation.model} model` : 'another dataset or split';
+          throw new NamedError(ErrorName.InvalidRequest, `That evaluation is of ${of}: evaluate the ${model} model on this dataset (step 5), or export without metrics.`);
         }
         const parts = model === 'head' ? await headParts(session) : await fineTunedParts(session);
         assertWeightsMatch(weights.info, parts.spec, model === 'head' ? 'The head' : 'The fine-tuned model');
