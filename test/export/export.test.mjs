@@ -41,8 +41,10 @@ describe('a model exported by the app, outside the app', () => {
     const chromium = await launchBrowser();
     try {
       const page = await chromium.browser.newPage();
+      // A module that fails to load never sets __export.done: stop on the page's error instead of waiting.
+      const failed = new Promise((_, reject) => page.on('pageerror', reject));
       await page.goto(`http://127.0.0.1:${address.port}/test/export/export-page.html`);
-      await page.waitForFunction(() => /** @type {any} */ (window).__export?.done === true, {timeout: 4 * MINUTE, polling: 500});
+      await Promise.race([page.waitForFunction(() => /** @type {any} */ (window).__export?.done === true, {timeout: 4 * MINUTE, polling: 500}), failed]);
       exported = await page.evaluate(() => /** @type {any} */ (window).__export);
     } finally {
       await chromium.close();
