@@ -1,6 +1,7 @@
 import {cancelJob} from './runtime/jobs.ts';
 import {createDatasetService} from './services/dataset-service.ts';
 import {createEvaluationService} from './services/evaluation-service.ts';
+import {createExportService} from './services/export-service.ts';
 import {createFeaturesService} from './services/features-service.ts';
 import {createFineTuneService} from './services/fine-tune-service.ts';
 import {createHeadService} from './services/head-service.ts';
@@ -28,6 +29,7 @@ export function createTrainerServices() {
     fineTune: createFineTuneService(session),
     evaluation: createEvaluationService(session),
     project: createProjectService(session),
+    export: createExportService(session),
     jobs: {
       /** Asks a job to stop at its next batch boundary (or before it starts, if queued). */
       cancel: (jobId: string): boolean => cancelJob(jobId),

@@ -34,7 +34,7 @@ let nextJob = 0;
 /**
  * The main thread's handle on the trainer worker: the one place that
  * creates it. Its namespaces mirror the worker's services (runtime, weights,
- * dataset, features, head, fineTune, evaluation), typed by them: a job is
+ * dataset, features, head, fineTune, evaluation, export), typed by them: a job is
  * `(request, {signal, onEvent})`, its id and cancellation handled here.
  * A worker that fails to load or dies would leave Comlink calls pending
  * forever, so the client watches for that and rejects them with
@@ -97,6 +97,16 @@ export class TrainerClient {
     /** A picked file handle crosses as a handle: the worker writes the file itself. */
     save: this.#job('project', 'save'),
     open: this.#job('project', 'open'),
+  };
+
+  readonly export = {
+    /** The zip comes back as a Blob (shared, not copied), to save as `fileName`. */
+    create: this.#job('export', 'create'),
+    open: this.#job('export', 'open'),
+    info: this.#call('export', 'info'),
+    predictSplit: this.#job('export', 'predictSplit'),
+    predictImages: this.#job('export', 'predictImages'),
+    close: this.#call('export', 'close'),
   };
 
   /**

@@ -60,6 +60,14 @@ export const ErrorName = {
   OutOfMemory: 'OutOfMemoryError',
   /** The loss became NaN or infinite (usually a learning rate too high). */
   TrainingDiverged: 'TrainingDivergedError',
+  /** The dropped file is not a model exported by Transfer Lab (not a zip, or a zip without metadata.json and tfjs/model.json). */
+  NotAnExport: 'NotAnExportError',
+  /** An exported model's zip is damaged: a missing or garbled model.json or metadata.json, shards that do not match it. `details.code` says which. */
+  ExportDamaged: 'ExportDamagedError',
+  /** An export whose metadata.json has a schema this version cannot read (made by another version of the app). */
+  ExportVersion: 'ExportVersionError',
+  /** Predicting needs an exported model loaded first. */
+  NoExportLoaded: 'NoExportLoadedError',
 } as const;
 
 export type ErrorName = (typeof ErrorName)[keyof typeof ErrorName];

@@ -1,10 +1,9 @@
+import {toCsv} from '../shared/csv.ts';
 import type {DatasetManifest, EvaluationResult} from '../shared/protocol/index.ts';
 
 /**
  * One row per evaluated image: path, split, true class, predicted class,
- * probability, correct. Fields are quoted as RFC 4180 asks, and a field that
- * a spreadsheet would run as a formula (=, +, -, @) is prefixed with ' —
- * file names come from an untrusted zip.
+ * probability, correct (RFC 4180, formula-like fields defused: see toCsv).
  */
 export function predictionsCsv(result: EvaluationResult, manifest: Pick<DatasetManifest, 'images'>): string {
   const rows = [['path', 'split', 'true', 'predicted', 'probability', 'correct']];
@@ -18,10 +17,5 @@ export function predictionsCsv(result: EvaluationResult, manifest: Pick<DatasetM
       String(p.truth === p.predicted),
     ]);
   }
-  return rows.map((row) => row.map(csvField).join(',')).join('\r\n') + '\r\n';
-}
-
-function csvField(value: string): string {
-  const safe = /^[=+\-@\t\r]/.test(value) ? `'${value}` : value;
-  return /[",\r\n]/.test(safe) ? `"${safe.replace(/"/g, '""')}"` : safe;
+  return toCsv(rows);
 }

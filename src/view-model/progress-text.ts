@@ -14,6 +14,12 @@ const STAGES: Record<Extract<Progress, {kind: 'weights'}>['stage'], string> = {
   store: 'Keeping a copy in this browser',
 };
 
+const EXPORT_STAGES: Record<Extract<Progress, {kind: 'export'}>['stage'], string> = {
+  tfjs: 'Writing the tfjs model',
+  keras: 'Writing the Keras .h5',
+  read: 'Reading the exported model',
+};
+
 export function progressText(p: Progress): ProgressText {
   const figures: string[] = [];
   const rate = (unit: string) => {
@@ -41,6 +47,13 @@ export function progressText(p: Progress): ProgressText {
       if (p.rate > 0) figures.push(`${formatBytes(p.rate)}/s`);
       left();
       return {position: `${p.stage === 'write' ? 'Writing' : 'Reading'}: ${formatBytes(p.done)} of ${formatBytes(p.total)}`, figures};
+    case 'export':
+      left();
+      return {position: `${EXPORT_STAGES[p.stage]}: ${formatBytes(p.done)} of ${formatBytes(p.total)}`, figures};
+    case 'prediction':
+      rate('files');
+      left();
+      return {position: `${count('files')} · ${p.predicted.toLocaleString('en')} images predicted`, figures};
     case 'weights': {
       if (p.stage === 'download' && p.rate > 0) figures.push(`${formatBytes(p.rate)}/s`);
       left();

@@ -1,4 +1,4 @@
-import {File as H5File, FS, ready} from 'h5wasm';
+import {Dataset, File as H5File, FS, Group, ready} from 'h5wasm';
 import type {WeightsBundle} from '../../workers/model/weights-bundle.ts';
 
 export interface H5Options {
@@ -66,3 +66,50 @@ export const VGG16_LAYER_NAMES = [1, 2, 3, 4, 5].flatMap((block) => [
   ...Array.from({length: block < 3 ? 2 : 3}, (_, i) => `block${block}_conv${i + 1}`),
   `block${block}_pool`,
 ]);
+
+/** A Keras model .h5 as read back with h5wasm: the root's and model_weights' attributes, and every layer's weights. */
+export interface KerasModelFile {
+  attrs: Record<string, string>;
+  weightsAttrs: {layer_names: string[]; backend: string; keras_version: string};
+  /** Per layer group: its weight_names attribute and the datasets found at model_weights/<layer>/<weight name>. */
+  layers: Map<string, {weightNames: string[]; weights: Map<string, {shape: number[]; values: Float32Array}>}>;
+}
+
+export async function readKerasModelH5(bytes: Uint8Array): Promise<KerasModelFile> {
+  await ready;
+  const path = `/read-${crypto.randomUUID()}.h5`;
+  FS!.writeFile(path, bytes);
+  const file = new H5File(path, 'r');
+  try {
+    const text = (node: Group, name: string) => decodeString(node.attrs[name]!.value);
+    const list = (node: Group, name: string) => {
+      const value = node.attrs[name]!.value;
+      return (Array.isArray(value) ? value : []).map(decodeString);
+    };
+    const group = file.get('model_weights') as Group;
+    const layers: KerasModelFile['layers'] = new Map();
+    for (const layer of group.keys()) {
+      const layerGroup = group.get(layer) as Group;
+      const weightNames = list(layerGroup, 'weight_names');
+      const weights = new Map<string, {shape: number[]; values: Float32Array}>();
+      for (const name of weightNames) {
+        const dataset = layerGroup.get(name) as Dataset;
+        weights.set(name, {shape: dataset.shape ?? [], values: dataset.value as Float32Array});
+      }
+      layers.set(layer, {weightNames, weights});
+    }
+    return {
+      attrs: Object.fromEntries(Object.keys(file.attrs).map((name) => [name, text(file, name)])),
+      weightsAttrs: {layer_names: list(group, 'layer_names'), backend: text(group, 'backend'), keras_version: text(group, 'keras_version')},
+      layers,
+    };
+  } finally {
+    file.close();
+    FS!.unlink(path);
+  }
+}
+
+function decodeString(value: unknown): string {
+  const text = value instanceof Uint8Array ? new TextDecoder().decode(value) : String(value);
+  return text.replace(/\0+$/, '');
+}

@@ -1,12 +1,11 @@
 import type {FileEntry} from '@zip.js/zip.js';
 import {ErrorName, hasErrorName} from '../../src/shared/errors.ts';
-import {formatBytes} from '../../src/shared/format.ts';
-import type {ImageFormat, ImportLimits, SkipReason, SkippedFile, Split} from '../../src/shared/protocol/index.ts';
+import type {ImageFormat, ImportLimits, SkippedFile, Split} from '../../src/shared/protocol/index.ts';
 import {throwIfCancelled} from '../runtime/jobs.ts';
 import {sha256Hex} from '../runtime/sha256.ts';
 import {detectLayout, displayName, isJunkPath} from './archive-paths.ts';
-import {decodeImage, thumbnail} from './decode-image.ts';
-import {isComplete, sniffImage} from './image-sniff.ts';
+import {thumbnail} from './decode-image.ts';
+import {IMAGE_EXTENSION, inspectImage, oversized, type Skip} from './inspect-image.ts';
 import {openArchive, readEntry} from './zip-archive.ts';
 
 /** One usable image found in the zip, before labels and splits are assigned. */
@@ -35,8 +34,6 @@ export interface ArchiveScan {
   skipped: SkippedFile[];
   ignored: {count: number; examples: string[]};
 }
-
-const IMAGE_EXTENSION = /\.(jpe?g|jfif|png|webp|gif|bmp|dib|svg|heic|heif|avif|tiff?|ico)$/i;
 
 export interface ScanOptions {
   limits: ImportLimits;
@@ -124,8 +121,8 @@ async function inspectAll(
   limits: ImportLimits,
   signal: AbortSignal | undefined,
   onEntry: ScanOptions['onEntry'],
-): Promise<Inspected[]> {
-  const outcomes: Inspected[] = new Array(entries.length);
+): Promise<ScanOutcome[]> {
+  const outcomes: ScanOutcome[] = new Array(entries.length);
   let next = 0;
   let done = 0;
   let images = 0;
@@ -152,19 +149,14 @@ async function inspectAll(
   return outcomes;
 }
 
-type Inspected =
+type ScanOutcome =
   | {kind: 'image'; image: Omit<ScannedImage, 'source' | 'path' | 'className' | 'split'>}
-  | {kind: 'skip'; reason: SkipReason; message: string}
+  | Skip
   | {kind: 'not-an-image'};
 
-async function inspectEntry(entry: FileEntry, limits: ImportLimits, looksLikeImage: boolean, signal?: AbortSignal): Promise<Inspected> {
-  if (entry.uncompressedSize > limits.maxEntryBytes) {
-    return {
-      kind: 'skip',
-      reason: 'too-large',
-      message: `${formatBytes(entry.uncompressedSize)} is over the ${formatBytes(limits.maxEntryBytes)} limit for one file.`,
-    };
-  }
+async function inspectEntry(entry: FileEntry, limits: ImportLimits, looksLikeImage: boolean, signal?: AbortSignal): Promise<ScanOutcome> {
+  const tooLarge = oversized(entry.uncompressedSize, limits);
+  if (tooLarge) return tooLarge;
   let bytes: Uint8Array;
   try {
     bytes = await readEntry(entry, signal);
@@ -173,40 +165,9 @@ async function inspectEntry(entry: FileEntry, limits: ImportLimits, looksLikeIma
     if (hasErrorName(err, ErrorName.ArchiveCorrupt)) throw err;
     return {kind: 'skip', reason: 'undecodable', message: `damaged inside the zip (${(err as Error).message}).`};
   }
-  if (bytes.length === 0) {
-    return looksLikeImage ? {kind: 'skip', reason: 'empty', message: 'the file is empty (0 bytes).'} : {kind: 'not-an-image'};
-  }
-  const sniffed = sniffImage(bytes);
-  switch (sniffed.kind) {
-    case 'unknown':
-      return looksLikeImage
-        ? {kind: 'skip', reason: 'undecodable', message: 'its content is not a PNG, JPEG, WebP, GIF or BMP image.'}
-        : {kind: 'not-an-image'};
-    case 'unsupported':
-      return {kind: 'skip', reason: 'unsupported-format', message: `${sniffed.format} images are not supported: convert to JPEG or PNG.`};
-    case 'broken':
-      return {kind: 'skip', reason: 'truncated', message: `a ${sniffed.format.toUpperCase()} file with a broken header (${sniffed.message}).`};
-  }
-  const {format, width, height} = sniffed;
-  if (width === 0 || height === 0) {
-    return {kind: 'skip', reason: 'undecodable', message: `its header says ${width}×${height} pixels.`};
-  }
-  if (Math.max(width, height) > limits.maxImageSide || width * height > limits.maxImagePixels) {
-    return {
-      kind: 'skip',
-      reason: 'too-large',
-      message: `${width}×${height} pixels is over the limit (${limits.maxImageSide} per side, ${(limits.maxImagePixels / 1e6).toFixed(0)} megapixels).`,
-    };
-  }
-  if (!isComplete(format, bytes)) {
-    return {kind: 'skip', reason: 'truncated', message: `the ${format.toUpperCase()} file is cut short (its end marker is missing).`};
-  }
-  let bitmap: ImageBitmap;
-  try {
-    bitmap = await decodeImage(bytes);
-  } catch (err) {
-    return {kind: 'skip', reason: 'undecodable', message: `the browser could not decode it (${(err as Error).message}).`};
-  }
+  const inspected = await inspectImage(bytes, limits, looksLikeImage);
+  if (inspected.kind !== 'image') return inspected;
+  const {format, bitmap} = inspected;
   try {
     return {
       kind: 'image',

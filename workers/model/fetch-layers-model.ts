@@ -106,7 +106,7 @@ async function readBody(response: Response, signal: AbortSignal | undefined, onB
   return concatBuffers(chunks);
 }
 
-function isWeightsManifest(value: unknown): value is tf.io.WeightsManifestConfig {
+export function isWeightsManifest(value: unknown): value is tf.io.WeightsManifestConfig {
   return (
     Array.isArray(value) &&
     value.every(

@@ -20,7 +20,8 @@ export function normalizeWeightName(name: string): string {
   return parts.slice(-2).join('/');
 }
 
-const BYTES_PER_ELEMENT: Record<string, number> = {float32: 4, int32: 4, bool: 1, uint8: 1, uint16: 2, float16: 2};
+/** Bytes of one element of each dtype (a quantized weight's: of its quantized dtype). */
+export const BYTES_PER_ELEMENT: Record<string, number> = {float32: 4, int32: 4, bool: 1, uint8: 1, uint16: 2, float16: 2};
 
 function specBytes(spec: tf.io.WeightsManifestEntry): number {
   const elements = spec.shape.reduce((a, b) => a * b, 1);

@@ -32,7 +32,7 @@ export function createHeadService(session: Session) {
           signal,
           onEpoch: (log) => void Promise.resolve(onEvent?.({kind: 'epoch', log})).catch(() => {}),
         });
-        const info: HeadInfo = {spec, classes: manifest.classes, datasetId: manifest.id, seed: settings.seed, trainedAt: Date.now(), restored: false};
+        const info: HeadInfo = {spec, classes: manifest.classes, datasetId: manifest.id, seed: settings.seed, options: settings, trainedAt: Date.now(), restored: false};
         session.setHead({model: trained.model, info});
         // Kept for the next visit; losing that (a full disk) must not lose the run.
         await saveHead(trained.model, {...info, featureShape}).catch(() => {});

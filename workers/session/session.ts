@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import {releaseProxy} from 'comlink';
 import {ErrorName, NamedError} from '../../src/shared/errors.ts';
-import type {BackendName, BackendOverrides, DatasetManifest, HeadInfo, Phase, RuntimeReport} from '../../src/shared/protocol/index.ts';
+import type {BackendName, BackendOverrides, DatasetManifest, HeadInfo, LoadedExportInfo, Phase, RuntimeReport} from '../../src/shared/protocol/index.ts';
 import {DatasetSession} from '../dataset/dataset-session.ts';
 import type {LoadedWeights} from '../model/load-weights.ts';
 import {buildVgg16} from '../model/vgg16.ts';
@@ -18,10 +18,19 @@ export interface HeadSlot {
   info: HeadInfo;
 }
 
+/** An exported model loaded back from its zip; its model lives on the backend `info` names. */
+export interface ExportSlot {
+  model: tf.LayersModel;
+  /** The zip it came from (a reference): to build it again on another backend. */
+  file: Blob;
+  info: LoadedExportInfo;
+}
+
 /**
  * What the worker holds between calls, shared by every step's service:
  * the backend choice, the loaded weights and the one conv base built from
- * them, the dataset, the trained head and the fine-tuning checkpoints.
+ * them, the dataset, the trained head, the fine-tuning checkpoints, and an
+ * exported model loaded back to predict.
  *
  * Two pieces of worker-wide state live in their modules, as there is one
  * session per worker: the running jobs (runtime/jobs.ts) and the started
@@ -39,6 +48,7 @@ export class Session {
   readonly #fineTuneRuns = new Map<string, string>();
   #weights: LoadedWeights | null = null;
   #head: HeadSlot | null = null;
+  #export: ExportSlot | null = null;
   #runtime: Promise<RuntimeReport> | null = null;
   /** One conv base at a time (each holds a full copy of the weights on its backend). */
   #convBase: {model: tf.LayersModel; backend: BackendName; size: number} | null = null;
@@ -169,6 +179,16 @@ export class Session {
   setHead(head: HeadSlot | null): void {
     if (this.#head && this.#head.model !== head?.model) this.#head.model.dispose();
     this.#head = head;
+  }
+
+  get loadedExport(): ExportSlot | null {
+    return this.#export;
+  }
+
+  /** One exported model at a time: the one it replaces is disposed. */
+  setExport(loaded: ExportSlot | null): void {
+    if (this.#export && this.#export.model !== loaded?.model) this.#export.model.dispose();
+    this.#export = loaded;
   }
 }
 

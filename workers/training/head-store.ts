@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import {get, set, type UseStore} from 'idb-keyval';
 import {createStore} from '../storage/database.ts';
-import type {FeatureSpec, HeadInfo} from '../../src/shared/protocol/index.ts';
+import type {FeatureSpec, HeadInfo, HeadOptions} from '../../src/shared/protocol/index.ts';
 import type {StoredTensor} from './checkpoint-store.ts';
 import {buildHead} from './head.ts';
 import {fromStored, toStored} from './stored-tensors.ts';
@@ -17,6 +17,8 @@ export interface StoredHead {
   classes: string[];
   featureShape: number[];
   seed: number;
+  /** Its settings (missing in heads kept before they were recorded; not worth a new schema). */
+  options?: HeadOptions;
   /** When it was trained (ms since the epoch). */
   trainedAt: number;
   weights: StoredTensor[];
@@ -31,7 +33,7 @@ export function headStore(): UseStore {
 
 export async function saveHead(
   model: tf.LayersModel,
-  meta: Pick<StoredHead, 'spec' | 'datasetId' | 'classes' | 'featureShape' | 'seed' | 'trainedAt'>,
+  meta: Pick<StoredHead, 'spec' | 'datasetId' | 'classes' | 'featureShape' | 'seed' | 'options' | 'trainedAt'>,
   store = headStore(),
 ): Promise<void> {
   await putStoredHead(await storedHeadOf(model, meta), store);
@@ -57,13 +59,16 @@ export function headFromStored(stored: Omit<StoredHead, 'schema'>): {model: tf.L
   } finally {
     tf.dispose(tensors);
   }
-  const {spec, datasetId, classes, seed, trainedAt} = stored;
-  return {model, info: {spec, datasetId, classes, seed, trainedAt}};
+  const {spec, datasetId, classes, seed, options, trainedAt} = stored;
+  return {model, info: {spec, datasetId, classes, seed, ...(options ? {options} : {}), trainedAt}};
 }
 
 /** A head as it would be stored: its weights read (on the backend that holds them) and what it was trained on. */
-export async function storedHeadOf(model: tf.LayersModel, meta: Pick<StoredHead, 'spec' | 'datasetId' | 'classes' | 'featureShape' | 'seed' | 'trainedAt'>): Promise<Omit<StoredHead, 'schema'>> {
+export async function storedHeadOf(
+  model: tf.LayersModel,
+  meta: Pick<StoredHead, 'spec' | 'datasetId' | 'classes' | 'featureShape' | 'seed' | 'options' | 'trainedAt'>,
+): Promise<Omit<StoredHead, 'schema'>> {
   const weights = await toStored(model.weights.map((w) => ({name: w.originalName, tensor: w.read()})));
-  const {spec, datasetId, classes, featureShape, seed, trainedAt} = meta;
-  return {spec, datasetId, classes, featureShape, seed, trainedAt, weights};
+  const {spec, datasetId, classes, featureShape, seed, options, trainedAt} = meta;
+  return {spec, datasetId, classes, featureShape, seed, ...(options ? {options} : {}), trainedAt, weights};
 }

@@ -43,6 +43,11 @@ export class SeededDropout extends tf.layers.Layer {
 }
 tf.serialization.registerClass(SeededDropout);
 
+/** The head's layers by role; the names are the weights' names too (`head_dense/kernel`). */
+export const HEAD_LAYERS = {flatten: 'head_flatten', dense: 'head_dense', dropout: 'head_dropout', output: 'head_output'} as const;
+export const HEAD_UNITS = 256;
+export const HEAD_DROPOUT_RATE = 0.5;
+
 /**
  * The tutorial's classifier head: Flatten → Dense(256, relu) →
  * Dropout(0.5) → Dense(1, sigmoid) for two classes, Dense(N, softmax) for
@@ -53,13 +58,13 @@ export function buildHead(featureShape: readonly number[], classCount: number, s
   return tf.sequential({
     name: 'head',
     layers: [
-      tf.layers.flatten({inputShape: [...featureShape], name: 'head_flatten'}),
-      tf.layers.dense({units: 256, activation: 'relu', name: 'head_dense', kernelInitializer: tf.initializers.glorotUniform({seed})}),
-      new SeededDropout({rate: 0.5, seed: seed + 1, name: 'head_dropout'}),
+      tf.layers.flatten({inputShape: [...featureShape], name: HEAD_LAYERS.flatten}),
+      tf.layers.dense({units: HEAD_UNITS, activation: 'relu', name: HEAD_LAYERS.dense, kernelInitializer: tf.initializers.glorotUniform({seed})}),
+      new SeededDropout({rate: HEAD_DROPOUT_RATE, seed: seed + 1, name: HEAD_LAYERS.dropout}),
       tf.layers.dense({
         units: binary ? 1 : classCount,
         activation: binary ? 'sigmoid' : 'softmax',
-        name: 'head_output',
+        name: HEAD_LAYERS.output,
         kernelInitializer: tf.initializers.glorotUniform({seed: seed + 2}),
       }),
     ],

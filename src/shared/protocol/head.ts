@@ -50,6 +50,8 @@ export interface HeadInfo {
   classes: string[];
   spec: FeatureSpec;
   seed: number;
+  /** The settings it was trained with; missing for a head kept by a version that did not record them. */
+  options?: HeadOptions;
   /** When it was trained (ms since the epoch). */
   trainedAt: number;
   /** Read back from storage rather than trained in this visit. */

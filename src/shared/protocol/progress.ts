@@ -24,6 +24,10 @@ export type Progress =
   | ({kind: 'evaluation'} & ProgressCounts)
   /** Bytes of a project file written, or read and put back in place. */
   | ({kind: 'project'; stage: 'write' | 'read'} & ProgressCounts)
+  /** Bytes of an exported model: written into the zip (its tfjs weights, then its .h5), or read back from one. */
+  | ({kind: 'export'; stage: 'tfjs' | 'keras' | 'read'} & ProgressCounts)
+  /** Files (and zip entries) of new images looked at; `predicted` of them were images the model scored. */
+  | ({kind: 'prediction'; predicted: number} & ProgressCounts)
   /**
    * Training images of this run (all its epochs) gone through; `epoch` and
    * `batch` say where it is, `loss` and `accuracy` are the running means
