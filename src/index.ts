@@ -14,6 +14,7 @@ export {TlStepFeatures} from './steps/tl-step-features/tl-step-features.ts';
 export {TlStepHead} from './steps/tl-step-head/tl-step-head.ts';
 export {TlStepFineTune} from './steps/tl-step-fine-tune/tl-step-fine-tune.ts';
 export {TlStepResults} from './steps/tl-step-results/tl-step-results.ts';
+export {TlStepExport} from './steps/tl-step-export/tl-step-export.ts';
 export {TlStepProject} from './steps/tl-step-project/tl-step-project.ts';
 export {StepElement, type StepControls} from './steps/step-element.ts';
 export {TlBackendStatus, type BackendChangeDetail} from './components/tl-backend-status/tl-backend-status.ts';

@@ -6,6 +6,7 @@ import {DemoRun} from './demo.ts';
 import {FeaturesStep} from './features.ts';
 import {FineTuneStep} from './fine-tune.ts';
 import {HeadStep} from './head.ts';
+import {ModelUseStep} from './model-use.ts';
 import {ProjectStep} from './project.ts';
 import {DEFAULT_LAB_CONFIG, type LabConfig} from './lab-config.ts';
 import type {LabEventDetail, LabEventName} from './lab-events.ts';
@@ -43,6 +44,7 @@ export class Lab extends EventTarget {
   readonly results: ResultsStep;
   readonly demo: DemoRun;
   readonly project: ProjectStep;
+  readonly modelUse: ModelUseStep;
   readonly #ownsClient: boolean;
   #started: Promise<void> | null = null;
   #disposed = false;
@@ -64,6 +66,7 @@ export class Lab extends EventTarget {
     this.results = new ResultsStep(this);
     this.demo = new DemoRun(this);
     this.project = new ProjectStep(this);
+    this.modelUse = new ModelUseStep(this);
   }
 
   /** Something any step shows has changed. */

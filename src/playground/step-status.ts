@@ -1,6 +1,6 @@
 import type {Lab} from '../lab/lab.ts';
 
-export const STEP_NAMES = ['demo', 'runtime', 'weights', 'data', 'features', 'head', 'fine-tune', 'results', 'project'] as const;
+export const STEP_NAMES = ['demo', 'runtime', 'weights', 'data', 'features', 'head', 'fine-tune', 'results', 'export', 'project'] as const;
 export type StepName = (typeof STEP_NAMES)[number];
 
 export type StepState = 'done' | 'running' | 'ready' | 'waiting' | 'failed';
@@ -57,6 +57,14 @@ export function stepStatus(lab: Lab, step: StepName): StepStatus {
       if (results.run.running) return of('running', 'evaluating');
       if (results.result) return of('done', `${(results.result.accuracy * 100).toFixed(1)} % right`);
       return results.blocked('head') ? of('waiting', 'needs a model') : of('ready', 'ready');
+    }
+    case 'export': {
+      const use = lab.modelUse;
+      if (use.exporting.running) return of('running', 'exporting');
+      if (use.busy) return of('running', 'predicting');
+      if (use.loaded) return of('done', `${use.loaded.metadata.classes.length} classes loaded`);
+      if (use.exporting.status === 'done') return of('done', 'exported');
+      return use.blockedExport('head') ? of('waiting', 'needs a trained model') : of('ready', 'ready to export');
     }
     case 'project': {
       const {project} = lab;

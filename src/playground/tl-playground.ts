@@ -16,6 +16,7 @@ import '../steps/tl-step-features/tl-step-features.ts';
 import '../steps/tl-step-head/tl-step-head.ts';
 import '../steps/tl-step-fine-tune/tl-step-fine-tune.ts';
 import '../steps/tl-step-results/tl-step-results.ts';
+import '../steps/tl-step-export/tl-step-export.ts';
 import '../steps/tl-step-project/tl-step-project.ts';
 
 const LABELS: Record<StepName, string> = {
@@ -27,6 +28,7 @@ const LABELS: Record<StepName, string> = {
   head: '3 · Head',
   'fine-tune': '4 · Fine-tune',
   results: '5 · Results',
+  export: 'Use the model',
   project: 'Save and reopen',
 };
 
@@ -79,7 +81,7 @@ export class TlPlayground extends LabConfigMixin(LitElement) {
     `,
   ];
 
-  /** Which steps show, in order (space-separated): demo runtime weights data features head fine-tune results project. */
+  /** Which steps show, in order (space-separated): demo runtime weights data features head fine-tune results export project. */
   @property({
     converter: {fromAttribute: (value: string | null) => (value ?? '').split(/\s+/).filter((s): s is StepName => STEP_NAMES.includes(s as StepName))},
   })
@@ -160,6 +162,8 @@ export class TlPlayground extends LabConfigMixin(LitElement) {
         return html`<tl-step-fine-tune id="fine-tune" ?read-only=${readOnly}></tl-step-fine-tune>`;
       case 'results':
         return html`<tl-step-results id="results" ?read-only=${readOnly}></tl-step-results>`;
+      case 'export':
+        return html`<tl-step-export id="export" ?read-only=${readOnly}></tl-step-export>`;
       case 'project':
         return html`<tl-step-project id="project" ?read-only=${readOnly}></tl-step-project>`;
     }
