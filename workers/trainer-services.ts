@@ -5,6 +5,7 @@ import {createFeaturesService} from './services/features-service.ts';
 import {createFineTuneService} from './services/fine-tune-service.ts';
 import {createHeadService} from './services/head-service.ts';
 import {createRuntimeService} from './services/runtime-service.ts';
+import {createStorageService} from './services/storage-service.ts';
 import {createWeightsService} from './services/weights-service.ts';
 import {Session} from './session/session.ts';
 
@@ -26,6 +27,7 @@ export function createTrainerServices() {
     head: createHeadService(session),
     fineTune: createFineTuneService(session),
     evaluation: createEvaluationService(session),
+    storage: createStorageService(session),
     jobs: {
       /** Asks a job to stop at its next batch boundary (or before it starts, if queued). */
       cancel: (jobId: string): boolean => cancelJob(jobId),

@@ -7,9 +7,11 @@ import {FineTuneStep} from './fine-tune.ts';
 import {HeadStep} from './head.ts';
 import {DEFAULT_LAB_CONFIG, type LabConfig} from './lab-config.ts';
 import type {LabEventDetail, LabEventName} from './lab-events.ts';
+import {pageOffline, type OfflineCopy} from './offline.ts';
 import {ResultsStep} from './results.ts';
 import {RuntimeStep} from './runtime.ts';
 import {SavedChoices} from './saved-choices.ts';
+import {StorageStep} from './storage.ts';
 import {WeightsStep} from './weights.ts';
 
 export interface LabOptions {
@@ -17,6 +19,8 @@ export interface LabOptions {
   /** The worker's client; by default a new worker (the lab then ends it on dispose). */
   client?: TrainerClient;
   choices?: SavedChoices;
+  /** The app's offline copy; by default the page's (which only the app attaches a service worker to). */
+  offline?: OfflineCopy;
 }
 
 /**
@@ -39,11 +43,15 @@ export class Lab extends EventTarget {
   readonly fineTune: FineTuneStep;
   readonly results: ResultsStep;
   readonly demo: DemoRun;
+  readonly storage: StorageStep;
+  readonly offline: OfflineCopy;
   readonly #ownsClient: boolean;
   #started: Promise<void> | null = null;
   #disposed = false;
 
-  constructor({config = {}, client, choices}: LabOptions = {}) {
+  readonly #offlineChanged = () => this.changed();
+
+  constructor({config = {}, client, choices, offline = pageOffline}: LabOptions = {}) {
     super();
     this.config = {...DEFAULT_LAB_CONFIG, ...config};
     this.#ownsClient = !client;
@@ -59,6 +67,9 @@ export class Lab extends EventTarget {
     this.fineTune = new FineTuneStep(this);
     this.results = new ResultsStep(this);
     this.demo = new DemoRun(this);
+    this.storage = new StorageStep(this);
+    this.offline = offline;
+    offline.addEventListener('change', this.#offlineChanged);
   }
 
   /** Something any step shows has changed. */
@@ -68,6 +79,11 @@ export class Lab extends EventTarget {
 
   announce<K extends LabEventName>(type: K, detail: LabEventDetail<K>): void {
     if (!this.#disposed) this.dispatchEvent(new CustomEvent(type, {detail}));
+  }
+
+  /** A step's job (or the demo) is running. */
+  get busy(): boolean {
+    return this.demo.running || [this.runtime, this.weights, this.dataset, this.features, this.head, this.fineTune, this.results].some((step) => step.run.running);
   }
 
   /**
@@ -114,6 +130,7 @@ export class Lab extends EventTarget {
   /** Ends the worker (if the lab started it); pending calls reject with WorkerCrashedError. */
   dispose(): void {
     this.#disposed = true;
+    this.offline.removeEventListener('change', this.#offlineChanged);
     this.demo.stop();
     if (this.#ownsClient) this.client.dispose();
   }

@@ -62,6 +62,17 @@ export class StepRun<R> {
     }
   }
 
+  /** Back to idle with no value: what the run made is gone (its kept copy was deleted). */
+  clear(): void {
+    this.abort();
+    this.#controller = null;
+    this.status = 'idle';
+    this.value = undefined;
+    this.error = null;
+    this.progress = null;
+    this.changed();
+  }
+
   /** Asks the running job to stop at its next batch boundary. */
   abort(): void {
     this.#controller?.abort();

@@ -50,6 +50,21 @@ export class WeightsStep {
     return this.#load(source, false);
   }
 
+  /**
+   * The weights are gone (their kept copy was deleted, and the worker
+   * unloaded them): steps that need weights wait, and a reload does not try
+   * to load that copy again.
+   */
+  forget(): void {
+    const {info} = this;
+    const remembered = this.lab.choices.weights;
+    if (remembered && info && ((remembered.kind === 'stored' && remembered.id === info.id) || (remembered.kind === 'url' && remembered.url === info.url))) {
+      this.lab.choices.weights = null;
+    }
+    this.source = null;
+    this.run.clear();
+  }
+
   async #load(source: WeightsSource, atStart: boolean): Promise<boolean> {
     this.source = source;
     this.#firstLoad = atStart;

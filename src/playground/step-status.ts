@@ -1,6 +1,6 @@
 import type {Lab} from '../lab/lab.ts';
 
-export const STEP_NAMES = ['demo', 'runtime', 'weights', 'data', 'features', 'head', 'fine-tune', 'results'] as const;
+export const STEP_NAMES = ['demo', 'runtime', 'weights', 'data', 'features', 'head', 'fine-tune', 'results', 'storage'] as const;
 export type StepName = (typeof STEP_NAMES)[number];
 
 export type StepState = 'done' | 'running' | 'ready' | 'waiting' | 'failed';
@@ -57,6 +57,12 @@ export function stepStatus(lab: Lab, step: StepName): StepStatus {
       if (results.run.running) return of('running', 'evaluating');
       if (results.result) return of('done', `${(results.result.accuracy * 100).toFixed(1)} % right`);
       return results.blocked('head') ? of('waiting', 'needs a model') : of('ready', 'ready');
+    }
+    case 'storage': {
+      const {offline} = lab.storage;
+      if (offline.state === 'ready') return of('done', 'ready offline');
+      if (offline.state === 'installing') return of('running', 'saving the app');
+      return of(offline.state === 'failed' ? 'failed' : 'ready', 'online only');
     }
   }
 }

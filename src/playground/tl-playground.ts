@@ -16,6 +16,7 @@ import '../steps/tl-step-features/tl-step-features.ts';
 import '../steps/tl-step-head/tl-step-head.ts';
 import '../steps/tl-step-fine-tune/tl-step-fine-tune.ts';
 import '../steps/tl-step-results/tl-step-results.ts';
+import '../steps/tl-step-storage/tl-step-storage.ts';
 
 const LABELS: Record<StepName, string> = {
   demo: 'Offline demo',
@@ -26,6 +27,7 @@ const LABELS: Record<StepName, string> = {
   head: '3 · Head',
   'fine-tune': '4 · Fine-tune',
   results: '5 · Results',
+  storage: 'Offline & storage',
 };
 
 const MARK: Record<string, string> = {done: '✓', running: '…', ready: '○', waiting: '·', failed: '!'};
@@ -77,7 +79,7 @@ export class TlPlayground extends LabConfigMixin(LitElement) {
     `,
   ];
 
-  /** Which steps show, in order (space-separated): demo runtime weights data features head fine-tune results. */
+  /** Which steps show, in order (space-separated): demo runtime weights data features head fine-tune results storage. */
   @property({
     converter: {fromAttribute: (value: string | null) => (value ?? '').split(/\s+/).filter((s): s is StepName => STEP_NAMES.includes(s as StepName))},
   })
@@ -158,6 +160,8 @@ export class TlPlayground extends LabConfigMixin(LitElement) {
         return html`<tl-step-fine-tune id="fine-tune" ?read-only=${readOnly}></tl-step-fine-tune>`;
       case 'results':
         return html`<tl-step-results id="results" ?read-only=${readOnly}></tl-step-results>`;
+      case 'storage':
+        return html`<tl-step-storage id="storage" ?read-only=${readOnly}></tl-step-storage>`;
     }
   }
 

@@ -87,6 +87,12 @@ export class DatasetSession {
     return this.manifest()!;
   }
 
+  /** No dataset any more (its kept copy was deleted): steps that need one wait for an import. */
+  forget(): void {
+    this.#current = null;
+    this.#entries = null;
+  }
+
   manifest(): DatasetManifest | null {
     const current = this.#current;
     if (!current) return null;

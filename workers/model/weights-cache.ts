@@ -1,4 +1,4 @@
-import {get, set, type UseStore} from 'idb-keyval';
+import {del, entries, get, set, type UseStore} from 'idb-keyval';
 import {createStore} from '../storage/database.ts';
 import type * as tf from '@tensorflow/tfjs';
 import type {FeatureDefaults} from '../../src/shared/protocol/index.ts';
@@ -43,4 +43,15 @@ export async function readCachedWeights(url: string, store = weightsStore()): Pr
  */
 export async function writeCachedWeights(entry: Omit<CachedWeights, 'schema' | 'savedAt'>, store = weightsStore(), as = entry.url): Promise<void> {
   await set(key(as), {...entry, schema: SCHEMA, savedAt: Date.now()} satisfies CachedWeights, store);
+}
+
+/** Every kept copy with its key in the store (each value read once: the storage list measures them). */
+export async function listCachedWeights(store = weightsStore()): Promise<Array<{key: string; entry: CachedWeights}>> {
+  const all = await entries<string, CachedWeights>(store);
+  return all.filter(([, entry]) => entry?.schema === SCHEMA).map(([key, entry]) => ({key, entry}));
+}
+
+/** Forgets one kept copy, by its key in the store; resolves once the deletion has committed. */
+export async function deleteCachedWeights(key: string, store = weightsStore()): Promise<void> {
+  await del(key, store);
 }

@@ -1,5 +1,6 @@
 import {ErrorName, NamedError} from '../../src/shared/errors.ts';
 import {openDatabase} from '../storage/database.ts';
+import {storedBytes} from '../storage/stored-bytes.ts';
 import type {EpochLog, FeatureSpec, FineTuneOptions} from '../../src/shared/protocol/index.ts';
 
 /** One weight tensor, as bytes. */
@@ -75,6 +76,17 @@ export class CheckpointStore {
     const payload = await this.#get<Pick<Checkpoint, 'weights' | 'optimizer'>>(payloadKey(manifest.epoch));
     if (!payload) return null;
     return {manifest, ...payload};
+  }
+
+  /** The last checkpoint's manifest, and every entry's bytes (manifest and payloads) as the storage list counts them. */
+  async usage(): Promise<{manifest: CheckpointManifest | null; bytes: number}> {
+    const [manifest, values] = await Promise.all([this.manifest(), this.#transaction('readonly', (store) => store.getAll())]);
+    return {manifest, bytes: storedBytes(values)};
+  }
+
+  /** Deletes every checkpoint; resolves once that is on disk. */
+  async clear(): Promise<void> {
+    await this.#transaction('readwrite', (store) => store.clear());
   }
 
   #open(): Promise<IDBDatabase> {

@@ -10,4 +10,5 @@ export * from './features.ts';
 export * from './head.ts';
 export * from './fine-tune.ts';
 export * from './evaluation.ts';
+export * from './storage.ts';
 export * from './progress.ts';
