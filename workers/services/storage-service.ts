@@ -109,12 +109,11 @@ async function featureItems(session: Session): Promise<StoredFeaturesItem[]> {
 async function weightsItems(session: Session): Promise<StoredWeightsItem[]> {
   const [kept, files] = await Promise.all([listCachedWeights(), offlineWeightFiles()]);
   const claimed = new Set<string>();
-  const items: StoredWeightsItem[] = kept.map(({key, entry}) => {
+  const items: StoredWeightsItem[] = kept.map(({key, entry, bytes: indexedDB}) => {
     const folder = entry.url.includes('://') ? new URL('./', entry.url).href : null;
     const own = folder ? files.filter((f) => f.url.startsWith(folder)) : [];
     own.forEach((f) => claimed.add(f.url));
     const offlineCache = sum(own);
-    const indexedDB = storedBytes(entry);
     const widths = [...widthsOf(new Map(entry.specs.map((s) => [s.name, s.shape])))];
     return {
       kind: 'weights',

@@ -72,11 +72,21 @@ export function createStore(dbName: string, storeName: string): UseStore {
   let db: Promise<IDBDatabase> | null = null;
   const open = (): Promise<IDBDatabase> => {
     if (!db) {
-      const opening = idbFactory().then((factory) => {
-        const request = factory.open(dbName);
-        request.onupgradeneeded = () => request.result.createObjectStore(storeName);
-        return promisifyRequest(request);
-      });
+      const opening = idbFactory()
+        .then((factory) => {
+          const request = factory.open(dbName);
+          request.onupgradeneeded = () => request.result.createObjectStore(storeName);
+          return promisifyRequest(request);
+        })
+        .then((database) => {
+          // Another context deletes or upgrades the database (another tab, a test starting afresh):
+          // let it, and open again on next use, rather than block it for as long as this one lives.
+          database.onversionchange = () => {
+            database.close();
+            if (db === opening) db = null;
+          };
+          return database;
+        });
       db = opening;
       opening.catch(() => {
         if (db === opening) db = null; // open again next time

@@ -47,6 +47,7 @@ const payloadKey = (epoch: number) => `payload:${epoch}`;
  */
 export class CheckpointStore {
   #db: Promise<IDBDatabase> | null = null;
+  #measured: {savedAt: number; bytes: number} | null = null;
 
   constructor(private readonly name = 'transfer-lab-checkpoints') {}
 
@@ -80,8 +81,14 @@ export class CheckpointStore {
 
   /** The last checkpoint's manifest, and every entry's bytes (manifest and payloads) as the storage list counts them. */
   async usage(): Promise<{manifest: CheckpointManifest | null; bytes: number}> {
-    const [manifest, values] = await Promise.all([this.manifest(), this.#transaction('readonly', (store) => store.getAll())]);
-    return {manifest, bytes: storedBytes(values)};
+    const manifest = await this.manifest();
+    if (!manifest) return {manifest, bytes: 0};
+    // Measured once per checkpoint (a VGG16 one is ~57 MB to read), not at every listing.
+    if (this.#measured?.savedAt !== manifest.savedAt) {
+      const values = await this.#transaction('readonly', (store) => store.getAll());
+      this.#measured = {savedAt: manifest.savedAt, bytes: storedBytes(values)};
+    }
+    return {manifest, bytes: this.#measured.bytes};
   }
 
   /** Deletes every checkpoint; resolves once that is on disk. */
@@ -91,7 +98,14 @@ export class CheckpointStore {
 
   #open(): Promise<IDBDatabase> {
     if (!this.#db) {
-      const opening = openDatabase(this.name, 1, (db) => db.createObjectStore(STORE));
+      const opening = openDatabase(this.name, 1, (db) => db.createObjectStore(STORE)).then((db) => {
+        // Another context deletes or upgrades the database: let it, and open again on next use.
+        db.onversionchange = () => {
+          db.close();
+          if (this.#db === opening) this.#db = null;
+        };
+        return db;
+      });
       this.#db = opening;
       opening.catch(() => {
         if (this.#db === opening) this.#db = null; // open again next time

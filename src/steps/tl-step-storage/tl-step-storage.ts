@@ -44,7 +44,7 @@ export class TlStepStorage extends StepElement {
       }
       .what { flex: 1 1 16rem; min-width: 0; overflow-wrap: anywhere; }
       .figures { color: var(--_muted); font-size: 0.9em; }
-      .in-use { color: var(--_success); font-size: 0.85em; font-weight: 600; margin-left: 0.35rem; }
+      .in-use { color: var(--_success); font-size: 0.85em; font-weight: 600; }
       .confirm { flex: 1 1 100%; display: flex; flex-wrap: wrap; gap: 0.5rem; align-items: center; }
       .confirm p { margin: 0; flex: 1 1 100%; }
       ul.missing { margin: 0.25rem 0 0; padding-left: 1.2rem; }
@@ -163,7 +163,7 @@ export class TlStepStorage extends StepElement {
     const figures = [formatBytes(item.bytes), item.savedAt ? `saved ${formatWhen(item.savedAt)}` : '', this.#detail(lab, item)].filter(Boolean).join(' · ');
     return html`<li>
       <div class="what">
-        <strong>${KIND[item.kind]}</strong>: ${item.label}${item.inUse ? html`<span class="in-use">in use</span>` : nothing}
+        <strong>${KIND[item.kind]}</strong>: ${item.label}${item.inUse ? html` <span class="in-use">in use</span>` : nothing}
         <div class="figures">${figures}</div>
       </div>
       ${confirming
