@@ -24,7 +24,7 @@ function keptItems(fake: FakeWorker): StoredItem[] {
   const {channels: _channels, ...key} = SPEC;
   return [
     {kind: 'dataset', id: 'dataset:current', label: 'sharks.zip: 6 images in 2 classes', bytes: 1_288_490, savedAt: Date.now(), inUse: true, datasetId: id, name: 'sharks.zip', images: 6},
-    {kind: 'features', id: 'features:f2|x', label: 'Features at 32×32, bilinear, caffe, weights random-he-uniform:1', bytes: 12_288, savedAt: null, inUse: true, spec: key, entries: 6, covers: 6},
+    {kind: 'features', id: 'features:f2|x', label: 'Features at 32×32, bilinear, caffe', bytes: 12_288, savedAt: null, inUse: true, spec: key, entries: 6, covers: 6},
     {
       kind: 'weights',
       id: 'weights:v1:https://example.org/models/vgg16/model.json',
@@ -90,7 +90,7 @@ describe('<tl-step-storage>', function () {
       expect(text).to.contain('Dataset: sharks.zip: 6 images in 2 classes in use 1.2 MiB');
       expect(text).to.contain('Weights: ImageNet VGG16 (64-128-256-512-512) 112.3 MiB');
       expect(text).to.contain('IndexedDB 56.2 MiB + offline cache 56.2 MiB');
-      expect(text).to.contain('6 images, 6 of the loaded dataset’s 6');
+      expect(text).to.contain('6 images, 6 of the loaded dataset’s 6, made with the weights random-he-uniform:1');
       expect(text).to.contain('Head: Head for dolphins, sharks (features at 32×32) in use 1.0 MiB');
       expect(text).to.contain('for the loaded dataset');
       expect(text).to.contain('This site uses 4.8 MiB of the 953.7 MiB the browser allows it (IndexedDB 3.8 MiB, offline cache 976.6 KiB).');
@@ -108,7 +108,7 @@ describe('<tl-step-storage>', function () {
     try {
       deleteButton(el, 'dataset').click();
       await el.updateComplete;
-      expect(shadowText(el)).to.contain('Delete sharks.zip: 6 images in 2 classes (1.2 MiB)? It is the loaded dataset: the steps will wait for a new zip. This cannot be undone.');
+      expect(shadowText(el)).to.contain('Delete “sharks.zip: 6 images in 2 classes” (1.2 MiB)? It is the loaded dataset: the steps will wait for a new zip. This cannot be undone.');
       button(el, 'Keep it').click();
       await el.updateComplete;
       expect(fake.calls).to.not.include('storage.remove');

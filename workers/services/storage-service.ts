@@ -88,9 +88,7 @@ async function featureItems(session: Session): Promise<StoredFeaturesItem[]> {
     return {
       kind: 'features',
       id: `features:${prefix}`,
-      label: spec
-        ? `Features at ${spec.inputSize}×${spec.inputSize}, ${spec.resize}, ${spec.preprocessing}, weights ${shortId(spec.weightsId)}`
-        : 'Features of an earlier version of the app (never read again)',
+      label: spec ? `Features at ${spec.inputSize}×${spec.inputSize}, ${spec.resize}, ${spec.preprocessing}` : 'Features of an earlier version of the app (never read again)',
       bytes,
       savedAt: null,
       inUse: covers !== null && covers > 0 && covers === hashes!.size,
@@ -118,7 +116,7 @@ async function weightsItems(session: Session): Promise<StoredWeightsItem[]> {
     return {
       kind: 'weights',
       id: `weights:${key}`,
-      label: `${entry.label ?? `tfjs layers model from ${entry.url}`} (${describeWidths(widths)})`,
+      label: entry.label ?? `VGG16 weights from ${entry.url} (${describeWidths(widths)} filters)`,
       bytes: indexedDB + offlineCache,
       savedAt: entry.savedAt,
       inUse: session.weights?.info.id === entry.id,
@@ -231,8 +229,3 @@ async function estimateStorage(): Promise<StorageEstimateReport | null> {
 }
 
 const sum = (files: readonly OfflineFile[]) => files.reduce((total, f) => total + f.bytes, 0);
-
-/** The start of a SHA-256 id ("3f2a9c…"), or a generated id as it is. */
-function shortId(id: string): string {
-  return /^[0-9a-f]{64}$/.test(id) ? `${id.slice(0, 8)}…` : id;
-}

@@ -89,6 +89,7 @@ export class TlStepStorage extends StepElement {
       ${storage.error ? html`<p class="error" role="alert">The list could not be read: ${describeError(storage.error)}</p>` : nothing}
       ${storage.removeError ? html`<p class="error" role="alert">Nothing was deleted: ${describeError(storage.removeError)}</p>` : nothing}
       ${storage.notice ? html`<p class="ok" role="status">${storage.notice}</p>` : nothing}
+      ${storage.listing?.persistent === false ? html`<p class="hint">These live in memory only, for this visit.</p>` : nothing}
       ${storage.listing
         ? storage.items.length
           ? html`<ul class="items" aria-label="Kept in this browser">${storage.items.map((item) => this.#item(lab, item, blocked))}</ul>`
@@ -168,7 +169,7 @@ export class TlStepStorage extends StepElement {
       </div>
       ${confirming
         ? html`<div class="confirm" role="group" aria-label="Confirm the deletion">
-            <p>Delete ${item.label} (${formatBytes(item.bytes)})? ${item.inUse ? IN_USE[item.kind] : ''} This cannot be undone.</p>
+            <p>Delete “${item.label}” (${formatBytes(item.bytes)})? ${item.inUse ? IN_USE[item.kind] : ''} This cannot be undone.</p>
             <button type="button" class="primary" ?disabled=${Boolean(blocked)} @click=${() => this.#remove(lab, item)}>Delete it</button>
             <button type="button" @click=${() => (this.confirming = null)}>Keep it</button>
           </div>`
@@ -185,7 +186,7 @@ export class TlStepStorage extends StepElement {
         return [
           `${item.entries} images`,
           item.covers !== null && total ? `${item.covers} of the loaded dataset’s ${total}` : '',
-          weights ? `from ${weights.label}` : '',
+          `made with ${weights ? weights.label : `the weights ${shortId(item.spec?.weightsId ?? '')}`}`,
         ]
           .filter(Boolean)
           .join(', ');
@@ -206,6 +207,12 @@ export class TlStepStorage extends StepElement {
     this.confirming = null;
     await lab.storage.remove(item);
   }
+}
+
+/** The start of a SHA-256 id ("sha256:3f2a9c1e…"), or a generated id as it is. */
+function shortId(id: string): string {
+  const hex = /^(sha256:)?([0-9a-f]{64})$/.exec(id);
+  return hex ? `${hex[1] ?? ''}${hex[2]!.slice(0, 8)}…` : id;
 }
 
 declare global {
