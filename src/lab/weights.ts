@@ -58,7 +58,9 @@ export class WeightsStep {
   forget(): void {
     const {info} = this;
     const remembered = this.lab.choices.weights;
-    if (remembered && info && ((remembered.kind === 'stored' && remembered.id === info.id) || (remembered.kind === 'url' && remembered.url === info.url))) {
+    const same =
+      remembered?.kind === 'stored' ? remembered.id === info?.id : remembered?.kind === 'url' && new URL(remembered.url, document.baseURI).href === info?.url;
+    if (same) {
       this.lab.choices.weights = null;
     }
     this.source = null;
