@@ -161,7 +161,7 @@ export class StorageStep {
     const {lab} = this;
     const what = `Deleted ${removed.label} (${formatBytes(removed.bytes)}).`;
     if (unloaded.includes('dataset')) lab.dataset.forget();
-    if (unloaded.includes('weights')) lab.weights.forget();
+    if (removed.kind === 'weights') lab.weights.forget(removed, unloaded.includes('weights'));
     const featuresWereCurrent = removed.kind === 'features' && removed.spec !== null && lab.features.forget(removed.spec);
     if (removed.kind === 'head') await lab.head.refresh();
     if (removed.kind === 'checkpoint') await lab.fineTune.refresh();

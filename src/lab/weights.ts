@@ -51,18 +51,18 @@ export class WeightsStep {
   }
 
   /**
-   * The weights are gone (their kept copy was deleted, and the worker
-   * unloaded them): steps that need weights wait, and a reload does not try
-   * to load that copy again.
+   * A kept copy of weights was deleted: the next visit does not look for it,
+   * and if the worker was using it (and so unloaded it), steps that need
+   * weights wait for a new load.
    */
-  forget(): void {
-    const {info} = this;
+  forget(deleted: {weightsId: string | null; url: string | null}, unloaded: boolean): void {
     const remembered = this.lab.choices.weights;
     const same =
-      remembered?.kind === 'stored' ? remembered.id === info?.id : remembered?.kind === 'url' && new URL(remembered.url, document.baseURI).href === info?.url;
-    if (same) {
-      this.lab.choices.weights = null;
-    }
+      remembered?.kind === 'stored'
+        ? remembered.id === deleted.weightsId
+        : remembered?.kind === 'url' && deleted.url !== null && new URL(remembered.url, document.baseURI).href === deleted.url;
+    if (same) this.lab.choices.weights = null;
+    if (!unloaded) return;
     this.source = null;
     this.run.clear();
   }

@@ -148,8 +148,14 @@ describe('<tl-step-storage>', function () {
       expect(lab.fineTune.current).to.equal(null);
       expect(lab.storage.notice).to.match(/Fine-tuning starts again from epoch 1/);
 
+      // Weights not in use: still loaded, but a reload no longer looks for the deleted copy.
+      lab.choices.weights = {kind: 'url', url: 'https://example.org/models/vgg16/model.json'};
+      expect(await lab.storage.remove(item('weights'))).to.equal(true);
+      expect(lab.choices.weights).to.equal(null);
+      expect(lab.weights.info).to.not.equal(null);
+
       lab.choices.weights = {kind: 'stored', id: lab.weights.info!.id};
-      fake.answers.storage.items.push({...(item('weights') as Extract<StoredItem, {kind: 'weights'}>), id: 'weights:v1:file:x', weightsId: lab.weights.info!.id, inUse: true});
+      fake.answers.storage.items.push({...(keptItems(fake)[2] as Extract<StoredItem, {kind: 'weights'}>), id: 'weights:v1:file:x', url: null, weightsId: lab.weights.info!.id, inUse: true});
       await lab.storage.refresh();
       expect(await lab.storage.remove(lab.storage.items.find((i) => i.id === 'weights:v1:file:x')!)).to.equal(true);
       expect(lab.weights.info).to.equal(null);

@@ -71,7 +71,8 @@ async function datasetItems(session: Session): Promise<StoredDatasetItem[]> {
       label: `${manifest.name}: ${manifest.images.length} images in ${manifest.classes.length} classes`,
       bytes: storedBytes(stored),
       savedAt: stored.savedAt,
-      inUse: loaded?.savedAt === stored.savedAt,
+      // By id: where nothing outlives the page the loaded manifest has no savedAt, though its copy in memory does.
+      inUse: loaded?.id === manifest.id,
       datasetId: manifest.id,
       name: manifest.name,
       images: manifest.images.length,
