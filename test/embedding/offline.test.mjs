@@ -26,11 +26,13 @@ for (const built of ['dist/app/index.html', 'dist/app/sw.js', 'dist/lib/transfer
 }
 
 describe('the app offline: its service worker and what it keeps', () => {
+  const sw = readFileSync(APP + 'sw.js', 'utf8');
+  /** What the precache manifest written into sw.js lists. */
+  const precached = [...sw.matchAll(/\{url:"([^"]+)",revision:/g)].map((m) => m[1]);
+
   it('precaches the page, every script, the three wasm binaries and the demo, not the VGG16 shards; the library registers none', () => {
     const app = readdirSync(APP + 'assets').map((f) => readFileSync(APP + 'assets/' + f, 'latin1')).join('\n');
     assert.match(app, /serviceWorker\.register/, 'the check below would prove nothing');
-    const sw = readFileSync(APP + 'sw.js', 'utf8');
-    const precached = [...sw.matchAll(/\{url:"([^"]+)",revision:/g)].map((m) => m[1]);
     const assets = readdirSync(APP + 'assets').filter((f) => /\.(js|css|wasm)$/.test(f));
     console.log(`precache: ${precached.length} files`);
     assert.ok(precached.includes('index.html'));
@@ -70,10 +72,11 @@ describe('the app offline: its service worker and what it keeps', () => {
       await page.evaluateOnNewDocument(DEEP + LAB);
       await page.goto(url);
       await waitForText(page, 'Ready offline: the app, its worker, the wasm backends and the demo are saved in this browser', 2 * MINUTE);
-      await page.waitForFunction(() => navigator.serviceWorker.controller !== null, {timeout: MINUTE});
+      await page.waitForFunction(() => navigator.serviceWorker.controller !== null && lab().storage.offline.files, {timeout: MINUTE});
       const online = await page.evaluate(() => ({isolated: globalThis.crossOriginIsolated, files: lab().storage.offline.files}));
       console.log(`online: cross-origin isolated ${online.isolated}; offline copy ${online.files?.count} files, ${((online.files?.bytes ?? 0) / 2 ** 20).toFixed(1)} MiB`);
       assert.equal(online.isolated, true);
+      assert.equal(online.files.count, precached.length, 'every file of the precache is saved');
 
       // No network at all: the server is gone, and the page is offline too.
       await site?.close();
@@ -122,11 +125,15 @@ describe('the app offline: its service worker and what it keeps', () => {
       await waitForText(page, 'Kept until you delete it: the browser granted persistent storage.', MINUTE);
 
       // Every item with the bytes it takes.
-      const listed = await page.evaluate(async () => {
+      const {listed, ms} = await page.evaluate(async () => {
+        const t = performance.now();
         await lab().storage.refresh();
-        return lab().storage.items.map((/** @type {any} */ i) => ({kind: i.kind, bytes: i.bytes, inUse: i.inUse, label: i.label}));
+        return {
+          listed: lab().storage.items.map((/** @type {any} */ i) => ({kind: i.kind, bytes: i.bytes, inUse: i.inUse, label: i.label})),
+          ms: performance.now() - t,
+        };
       });
-      console.log(`storage: ${listed.map((i) => `${i.kind} ${(i.bytes / 1024).toFixed(0)} KiB${i.inUse ? ' (in use)' : ''}`).join(', ')}`);
+      console.log(`storage (listed in ${ms.toFixed(0)} ms): ${listed.map((i) => `${i.kind} ${(i.bytes / 1024).toFixed(0)} KiB${i.inUse ? ' (in use)' : ''}`).join(', ')}`);
       for (const kind of ['dataset', 'features', 'weights', 'head', 'checkpoint']) {
         const item = listed.find((i) => i.kind === kind);
         assert.ok(item && item.bytes > 0 && item.inUse, `${kind}: ${JSON.stringify(item)}`);
