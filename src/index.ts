@@ -16,6 +16,7 @@ export {TlStepFineTune} from './steps/tl-step-fine-tune/tl-step-fine-tune.ts';
 export {TlStepResults} from './steps/tl-step-results/tl-step-results.ts';
 export {TlStepExport} from './steps/tl-step-export/tl-step-export.ts';
 export {TlStepProject} from './steps/tl-step-project/tl-step-project.ts';
+export {TlStepStorage} from './steps/tl-step-storage/tl-step-storage.ts';
 export {StepElement, type StepControls} from './steps/step-element.ts';
 export {TlBackendStatus, type BackendChangeDetail} from './components/tl-backend-status/tl-backend-status.ts';
 export {TlWeightsStatus} from './components/tl-weights-status/tl-weights-status.ts';
@@ -31,6 +32,7 @@ export {TlAugmentPreview} from './components/tl-augment-preview/tl-augment-previ
 export {TlStorageNotice} from './components/tl-storage-notice/tl-storage-notice.ts';
 export {Lab, type LabOptions} from './lab/lab.ts';
 export {labContext} from './lab/lab-context.ts';
+export {OfflineCopy, type OfflineState} from './lab/offline.ts';
 export type {LabConfig} from './lab/lab-config.ts';
 export type * from './lab/lab-events.ts';
 export type {CurveRun} from './view-model/curves.ts';

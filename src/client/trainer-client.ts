@@ -34,7 +34,7 @@ let nextJob = 0;
 /**
  * The main thread's handle on the trainer worker: the one place that
  * creates it. Its namespaces mirror the worker's services (runtime, weights,
- * dataset, features, head, fineTune, evaluation, export), typed by them: a job is
+ * dataset, features, head, fineTune, evaluation, project, export, storage), typed by them: a job is
  * `(request, {signal, onEvent})`, its id and cancellation handled here.
  * A worker that fails to load or dies would leave Comlink calls pending
  * forever, so the client watches for that and rejects them with
@@ -107,6 +107,11 @@ export class TrainerClient {
     predictSplit: this.#job('export', 'predictSplit'),
     predictImages: this.#job('export', 'predictImages'),
     close: this.#call('export', 'close'),
+  };
+
+  readonly storage = {
+    list: this.#call('storage', 'list'),
+    remove: this.#call('storage', 'remove'),
   };
 
   /**

@@ -18,6 +18,7 @@ import '../steps/tl-step-fine-tune/tl-step-fine-tune.ts';
 import '../steps/tl-step-results/tl-step-results.ts';
 import '../steps/tl-step-export/tl-step-export.ts';
 import '../steps/tl-step-project/tl-step-project.ts';
+import '../steps/tl-step-storage/tl-step-storage.ts';
 
 const LABELS: Record<StepName, string> = {
   demo: 'Offline demo',
@@ -30,6 +31,7 @@ const LABELS: Record<StepName, string> = {
   results: '5 · Results',
   export: 'Use the model',
   project: 'Save and reopen',
+  storage: 'Offline & storage',
 };
 
 const MARK: Record<string, string> = {done: '✓', running: '…', ready: '○', waiting: '·', failed: '!'};
@@ -81,7 +83,7 @@ export class TlPlayground extends LabConfigMixin(LitElement) {
     `,
   ];
 
-  /** Which steps show, in order (space-separated): demo runtime weights data features head fine-tune results export project. */
+  /** Which steps show, in order (space-separated): demo runtime weights data features head fine-tune results export project storage. */
   @property({
     converter: {fromAttribute: (value: string | null) => (value ?? '').split(/\s+/).filter((s): s is StepName => STEP_NAMES.includes(s as StepName))},
   })
@@ -166,6 +168,8 @@ export class TlPlayground extends LabConfigMixin(LitElement) {
         return html`<tl-step-export id="export" ?read-only=${readOnly}></tl-step-export>`;
       case 'project':
         return html`<tl-step-project id="project" ?read-only=${readOnly}></tl-step-project>`;
+      case 'storage':
+        return html`<tl-step-storage id="storage" ?read-only=${readOnly}></tl-step-storage>`;
     }
   }
 

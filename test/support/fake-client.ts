@@ -9,6 +9,8 @@ import type {
   JobEvent,
   Progress,
   RuntimeReport,
+  StorageListing,
+  StorageRemoval,
   WeightsInfo,
 } from '../../src/shared/protocol/index.ts';
 import {sampleManifest} from './sample-manifest.ts';
@@ -33,6 +35,8 @@ export interface FakeWorker {
     headInfo: HeadInfo | null;
     checkpoint: CheckpointInfo | null;
     evaluation: () => EvaluationResult;
+    /** What the worker keeps; a removal takes the item out and unloads what was in use. */
+    storage: StorageListing;
   };
 }
 
@@ -66,6 +70,7 @@ export function fakeWorker(): FakeWorker {
       headInfo: null,
       checkpoint: null,
       evaluation: (): EvaluationResult => ({split: 'test', datasetId: manifest.id, model: 'head', loss: 0.3, accuracy: 1, confusion: [[0, 0], [0, 1]], perClass: [], predictions: [], classes: manifest.classes}),
+      storage: {items: [], estimate: {usage: 5_000_000, quota: 1_000_000_000, details: {indexedDB: 4_000_000, caches: 1_000_000}}, persistent: true},
     },
   } as FakeWorker;
   const call = <T>(name: string, answer: () => T) => async (..._args: unknown[]): Promise<T> => {
@@ -102,6 +107,19 @@ export function fakeWorker(): FakeWorker {
     },
     fineTune: {run: job('fineTune.run', () => ({history: [log], resumedFrom: 0, backend: 'webgl'})), checkpoint: call('fineTune.checkpoint', () => a.checkpoint), preview: call('fineTune.preview', () => new Uint8Array(0))},
     evaluation: {head: job('evaluation.head', () => a.evaluation()), fineTuned: job('evaluation.fineTuned', () => ({...a.evaluation(), model: 'fine-tuned'}))},
+    storage: {
+      list: call('storage.list', () => structuredClone(a.storage)),
+      remove: async (id: string): Promise<StorageRemoval> => {
+        calls.push('storage.remove');
+        const removed = a.storage.items.find((i) => i.id === id);
+        if (!removed) throw Object.assign(new Error('That item is no longer kept.'), {name: 'InvalidRequestError'});
+        a.storage.items = a.storage.items.filter((i) => i !== removed);
+        const unloaded = removed.inUse && removed.kind !== 'features' ? [removed.kind] : [];
+        if (removed.kind === 'head') a.headInfo = null;
+        if (removed.kind === 'checkpoint') a.checkpoint = null;
+        return {removed, unloaded};
+      },
+    },
     dispose: () => {},
   } as unknown as TrainerClient;
   return fake;
