@@ -10,5 +10,6 @@ export * from './features.ts';
 export * from './head.ts';
 export * from './fine-tune.ts';
 export * from './evaluation.ts';
+export * from './explain.ts';
 export * from './progress.ts';
 export * from './project.ts';

@@ -22,6 +22,8 @@ export type Progress =
   | ({kind: 'weights'; stage: 'download' | 'read' | 'store'} & ProgressCounts)
   /** Images of the split scored. */
   | ({kind: 'evaluation'} & ProgressCounts)
+  /** Images whose Grad-CAM maps are done. */
+  | ({kind: 'explain'} & ProgressCounts)
   /** Bytes of a project file written, or read and put back in place. */
   | ({kind: 'project'; stage: 'write' | 'read'} & ProgressCounts)
   /**
