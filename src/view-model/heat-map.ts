@@ -93,20 +93,36 @@ export function paintHeatMap(values: Float32Array): Uint8ClampedArray<ArrayBuffe
 const ROWS = ['top', '', 'bottom'];
 const COLUMNS = ['left', '', 'right'];
 
+/** A point of the input (fractions of its side) as a place in a 3×3 division: "top left", "top", "centre"… */
+function place(x: number, y: number): string {
+  const third = (t: number) => Math.min(2, Math.max(0, Math.floor(t * 3)));
+  const [row, column] = [ROWS[third(y)]!, COLUMNS[third(x)]!];
+  return row && column ? `${row} ${column}` : row || column || 'centre';
+}
+
 /**
- * Where a map is hottest, in words, for a text alternative: the peak
- * cell's place in a 3×3 division of the input ("the top left", "the
- * centre"), and whether much of the image is nearly as hot. Null when
- * the map is all zero (nothing in the layer raises the class's score).
+ * Where a map is hot, in words, for a text alternative. The hot cells are
+ * those at least half as hot as the peak: when they make one compact patch
+ * (more than half of the rectangle around them), the place of that patch's
+ * centre in a 3×3 division of the input ("looks mostly at the top left",
+ * "… at the top" for the two top cells of a 2×2 map); when they are
+ * scattered, the peak's place ("looks at several places, most of all at
+ * …"); when they are more than half the map, "looks at most of the image".
+ * Null when the map is all zero (nothing in the layer raises the class's score).
  */
 export function describeHeatMap({values, side}: Pick<HeatMapGrid, 'values' | 'side'>): string | null {
   let peak = 0;
   for (let i = 1; i < side * side; i++) if (values[i]! > values[peak]!) peak = i;
-  if (!(values[peak]! > 0)) return null;
-  const third = (cell: number) => Math.min(2, Math.floor(((cell + 0.5) / side) * 3));
-  const [row, column] = [ROWS[third(Math.floor(peak / side))]!, COLUMNS[third(peak % side)]!];
-  const place = row && column ? `${row} ${column}` : row || column || 'centre';
-  let hot = 0;
-  for (let i = 0; i < side * side; i++) if (values[i]! >= 0.5) hot++;
-  return hot / (side * side) > 0.5 ? `looks at most of the image, most of all at the ${place}` : `looks mostly at the ${place}`;
+  const top = values[peak]!;
+  if (!(top > 0)) return null;
+  const centre = (cell: number) => (cell + 0.5) / side;
+  const peakPlace = place(centre(peak % side), centre(Math.floor(peak / side)));
+  const hot: [number, number][] = [];
+  for (let i = 0; i < side * side; i++) if (values[i]! >= top / 2) hot.push([Math.floor(i / side), i % side]);
+  if (hot.length / (side * side) > 0.5) return `looks at most of the image, most of all at the ${peakPlace}`;
+  const rows = hot.map(([r]) => r);
+  const columns = hot.map(([, c]) => c);
+  const [r0, r1, c0, c1] = [Math.min(...rows), Math.max(...rows), Math.min(...columns), Math.max(...columns)];
+  if (hot.length / ((r1 - r0 + 1) * (c1 - c0 + 1)) <= 0.5) return `looks at several places, most of all at the ${peakPlace}`;
+  return `looks mostly at the ${place((c0 + c1 + 1) / 2 / side, (r0 + r1 + 1) / 2 / side)}`;
 }

@@ -38,8 +38,11 @@ describe('heat maps for display', () => {
     expect([...paintHeatMap(Float32Array.from([0, 1]))]).to.deep.equal([0, 0, 128, 255, 128, 0, 0, 255]);
   });
 
-  it('says where the map peaks, and whether it is spread over most of the image', () => {
+  it('says where the map is hot: one patch by its place, scattered cells by the peak, most of the map as such', () => {
     expect(describeHeatMap({values: [0, 1, 0, 0.2], side: 2})).to.equal('looks mostly at the top right');
+    expect(describeHeatMap({values: [1, 0.9, 0.1, 0.2], side: 2})).to.equal('looks mostly at the top');
+    expect(describeHeatMap({values: [0.6, 0, 1, 0], side: 2})).to.equal('looks mostly at the left');
+    expect(describeHeatMap({values: [1, 0, 0, 0.8], side: 2})).to.equal('looks at several places, most of all at the top left');
     expect(describeHeatMap({values: [0, 0, 0, 0, 1, 0, 0, 0.3, 0], side: 3})).to.equal('looks mostly at the centre');
     expect(describeHeatMap({values: [0, 0, 0, 0, 0, 0, 0, 1, 0], side: 3})).to.equal('looks mostly at the bottom');
     expect(describeHeatMap({values: [0.6, 0.7, 1, 0.1], side: 2})).to.equal('looks at most of the image, most of all at the bottom left');
