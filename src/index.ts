@@ -22,12 +22,14 @@ export {TlBackendStatus, type BackendChangeDetail} from './components/tl-backend
 export {TlWeightsStatus} from './components/tl-weights-status/tl-weights-status.ts';
 export {TlDatasetDrop} from './components/tl-dataset-drop/tl-dataset-drop.ts';
 export {TlDatasetSummary} from './components/tl-dataset-summary/tl-dataset-summary.ts';
-export {TlGallery} from './components/tl-gallery/tl-gallery.ts';
+export {TlGallery, type GalleryHeat, type GalleryOpenDetail, type GalleryShownDetail} from './components/tl-gallery/tl-gallery.ts';
 export {TlProgress} from './components/tl-progress/tl-progress.ts';
 export {TlCurves} from './components/tl-curves/tl-curves.ts';
 export {TlHeadPanel} from './components/tl-head-panel/tl-head-panel.ts';
 export {TlConfusion, type ConfusionCell} from './components/tl-confusion/tl-confusion.ts';
-export {TlResults} from './components/tl-results/tl-results.ts';
+export {TlResults, type HeatOpacityDetail, type HeatToggleDetail, type ResultsHeat} from './components/tl-results/tl-results.ts';
+export {TlHeatMap} from './components/tl-heat-map/tl-heat-map.ts';
+export {TlExplainView, type ExplainClassDetail} from './components/tl-explain-view/tl-explain-view.ts';
 export {TlAugmentPreview} from './components/tl-augment-preview/tl-augment-preview.ts';
 export {TlStorageNotice} from './components/tl-storage-notice/tl-storage-notice.ts';
 export {Lab, type LabOptions} from './lab/lab.ts';

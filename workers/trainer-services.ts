@@ -2,6 +2,7 @@ import {cancelJob} from './runtime/jobs.ts';
 import {createDatasetService} from './services/dataset-service.ts';
 import {createEvaluationService} from './services/evaluation-service.ts';
 import {createExportService} from './services/export-service.ts';
+import {createExplainService} from './services/explain-service.ts';
 import {createFeaturesService} from './services/features-service.ts';
 import {createFineTuneService} from './services/fine-tune-service.ts';
 import {createHeadService} from './services/head-service.ts';
@@ -29,6 +30,7 @@ export function createTrainerServices() {
     head: createHeadService(session),
     fineTune: createFineTuneService(session),
     evaluation: createEvaluationService(session),
+    explain: createExplainService(session),
     project: createProjectService(session),
     export: createExportService(session),
     storage: createStorageService(session),

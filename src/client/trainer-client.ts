@@ -34,7 +34,7 @@ let nextJob = 0;
 /**
  * The main thread's handle on the trainer worker: the one place that
  * creates it. Its namespaces mirror the worker's services (runtime, weights,
- * dataset, features, head, fineTune, evaluation, project, export, storage), typed by them: a job is
+ * dataset, features, head, fineTune, evaluation, explain, project, export, storage), typed by them: a job is
  * `(request, {signal, onEvent})`, its id and cancellation handled here.
  * A worker that fails to load or dies would leave Comlink calls pending
  * forever, so the client watches for that and rejects them with
@@ -91,6 +91,11 @@ export class TrainerClient {
   readonly evaluation = {
     head: this.#job('evaluation', 'head'),
     fineTuned: this.#job('evaluation', 'fineTuned'),
+  };
+
+  readonly explain = {
+    /** Grad-CAM maps of dataset images; each map's buffer arrives transferred. */
+    gradCam: this.#job('explain', 'gradCam'),
   };
 
   readonly project = {

@@ -3,6 +3,7 @@ import {ErrorName, hasErrorName} from '../shared/errors.ts';
 import {CurveRuns} from './curve-runs.ts';
 import {DatasetStep} from './dataset.ts';
 import {DemoRun} from './demo.ts';
+import {ExplainStep} from './explain.ts';
 import {FeaturesStep} from './features.ts';
 import {FineTuneStep} from './fine-tune.ts';
 import {HeadStep} from './head.ts';
@@ -46,6 +47,8 @@ export class Lab extends EventTarget {
   readonly head: HeadStep;
   readonly fineTune: FineTuneStep;
   readonly results: ResultsStep;
+  /** Step 5's "Show where it looks": Grad-CAM maps of the evaluated predictions. */
+  readonly explain: ExplainStep;
   readonly demo: DemoRun;
   readonly project: ProjectStep;
   readonly modelUse: ModelUseStep;
@@ -72,6 +75,7 @@ export class Lab extends EventTarget {
     this.head = new HeadStep(this);
     this.fineTune = new FineTuneStep(this);
     this.results = new ResultsStep(this);
+    this.explain = new ExplainStep(this);
     this.demo = new DemoRun(this);
     this.project = new ProjectStep(this);
     this.modelUse = new ModelUseStep(this);

@@ -12,5 +12,6 @@ export * from './fine-tune.ts';
 export * from './evaluation.ts';
 export * from './export.ts';
 export * from './storage.ts';
+export * from './explain.ts';
 export * from './progress.ts';
 export * from './project.ts';
