@@ -18,7 +18,7 @@ import {assertResumable, assertWeightsMatch, headFor} from '../session/lineage.t
 import type {Session} from '../session/session.ts';
 import {augmentBatch, drawAugmentParams} from '../training/augment.ts';
 import {imagesOf} from '../training/feature-sets.ts';
-import {checkpointInfo, runLockName} from '../training/checkpoint-store.ts';
+import {checkpointInfo, holdingRunLock} from '../training/checkpoint-store.ts';
 import {fineTune} from '../training/fine-tune.ts';
 import {buildHead} from '../training/head.ts';
 
@@ -127,23 +127,6 @@ export function createFineTuneService(session: Session) {
       });
     },
   };
-}
-
-/**
- * Runs `work` holding the run's Web Lock (shared by every tab of the
- * origin): checkpoints of a running run are never replaced, and one run is
- * never fine-tuned by two tabs at once.
- */
-async function holdingRunLock<T>(runId: string, work: () => Promise<T>): Promise<T> {
-  if (!navigator.locks) return work(); // no Web Locks (very old browsers): one tab's behaviour as before
-  let ran = false;
-  const result = await navigator.locks.request(runLockName(runId), {ifAvailable: true}, async (lock) => {
-    if (!lock) return undefined;
-    ran = true;
-    return work();
-  });
-  if (!ran) throw new NamedError(ErrorName.InvalidRequest, 'This fine-tuning run is going on in another tab: wait for it there, or start a new run here.');
-  return result as T;
 }
 
 /**

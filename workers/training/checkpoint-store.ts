@@ -171,10 +171,35 @@ export class CheckpointStore {
   }
 }
 
-/** The runs some tab (this one included) is fine-tuning now, by their Web Locks. */
+/**
+ * Runs `work` holding the run's Web Lock (shared by every tab of the
+ * origin): checkpoints of a running run are never replaced, and one run is
+ * never fine-tuned by two tabs at once. Where there are no Web Locks (an
+ * old browser, or a frame denied storage, where they throw SecurityError
+ * and the checkpoints live in this tab's memory anyway) it just runs.
+ */
+export async function holdingRunLock<T>(runId: string, work: () => Promise<T>): Promise<T> {
+  let ran = false;
+  const run = () => {
+    ran = true;
+    return work();
+  };
+  let result: T | undefined;
+  try {
+    if (!navigator.locks) return await run();
+    result = await navigator.locks.request(runLockName(runId), {ifAvailable: true}, async (lock) => (lock ? run() : undefined));
+  } catch (err) {
+    if (ran || (err as Error)?.name !== 'SecurityError') throw err;
+    return run();
+  }
+  if (!ran) throw new NamedError(ErrorName.InvalidRequest, 'This fine-tuning run is going on in another tab: wait for it there, or start a new run here.');
+  return result as T;
+}
+
+/** The runs some tab (this one included) is fine-tuning now, by their Web Locks; none known where locks are denied. */
 async function runningRuns(): Promise<Set<string>> {
   const prefix = runLockName('');
-  const held = (await navigator.locks?.query())?.held ?? [];
+  const held = (await navigator.locks?.query().catch(() => null))?.held ?? [];
   return new Set(held.flatMap((lock) => (lock.name?.startsWith(prefix) ? [lock.name.slice(prefix.length)] : [])));
 }
 
