@@ -7,6 +7,7 @@ import {createFineTuneService} from './services/fine-tune-service.ts';
 import {createHeadService} from './services/head-service.ts';
 import {createProjectService} from './services/project-service.ts';
 import {createRuntimeService} from './services/runtime-service.ts';
+import {createWebcamService} from './services/webcam-service.ts';
 import {createWeightsService} from './services/weights-service.ts';
 import {Session} from './session/session.ts';
 
@@ -30,6 +31,7 @@ export function createTrainerServices() {
     evaluation: createEvaluationService(session),
     project: createProjectService(session),
     export: createExportService(session),
+    webcam: createWebcamService(session),
     jobs: {
       /** Asks a job to stop at its next batch boundary (or before it starts, if queued). */
       cancel: (jobId: string): boolean => cancelJob(jobId),

@@ -2,7 +2,7 @@ import {proxy, releaseProxy, transfer, wrap, type Remote} from 'comlink';
 import type {TrainerServices} from '../../workers/trainer-services.ts';
 import {installNamedErrorTransfer} from '../shared/comlink-errors.ts';
 import {ErrorName, NamedError} from '../shared/errors.ts';
-import type {FeatureRequest, WeightsSource} from '../shared/protocol/index.ts';
+import type {FeatureRequest, LivePredictRequest, WeightsSource} from '../shared/protocol/index.ts';
 
 installNamedErrorTransfer();
 
@@ -34,7 +34,7 @@ let nextJob = 0;
 /**
  * The main thread's handle on the trainer worker: the one place that
  * creates it. Its namespaces mirror the worker's services (runtime, weights,
- * dataset, features, head, fineTune, evaluation, export), typed by them: a job is
+ * dataset, features, head, fineTune, evaluation, export, webcam), typed by them: a job is
  * `(request, {signal, onEvent})`, its id and cancellation handled here.
  * A worker that fails to load or dies would leave Comlink calls pending
  * forever, so the client watches for that and rejects them with
@@ -107,6 +107,28 @@ export class TrainerClient {
     predictSplit: this.#job('export', 'predictSplit'),
     predictImages: this.#job('export', 'predictImages'),
     close: this.#call('export', 'close'),
+  };
+
+  readonly webcam = {
+    classes: this.#call('webcam', 'classes'),
+    addClass: this.#call('webcam', 'addClass'),
+    renameClass: this.#call('webcam', 'renameClass'),
+    removeClass: this.#call('webcam', 'removeClass'),
+    /** The bitmap is transferred, never copied or read here: the caller loses it. */
+    capture: (classId: string, bitmap: ImageBitmap) => this.#call('webcam', 'capture')(classId, transfer(bitmap, [bitmap])),
+    deleteFrame: this.#call('webcam', 'deleteFrame'),
+    clearClass: this.#call('webcam', 'clearClass'),
+    /** A File made in the worker comes back as a reference (its bytes stay where they are). */
+    datasetZip: this.#call('webcam', 'datasetZip'),
+    splitZip: this.#job('webcam', 'splitZip'),
+    /** The frame source crosses as a proxy (the worker releases it); every frame it gives is transferred. */
+    predictLive: this.#job('webcam', 'predictLive', (request: LivePredictRequest) => ({
+      ...request,
+      nextFrame: proxy(async () => {
+        const bitmap = await request.nextFrame();
+        return bitmap && transfer(bitmap, [bitmap]);
+      }),
+    })),
   };
 
   /**

@@ -6,6 +6,7 @@ import {DemoRun} from './demo.ts';
 import {FeaturesStep} from './features.ts';
 import {FineTuneStep} from './fine-tune.ts';
 import {HeadStep} from './head.ts';
+import {LivePredictStep} from './live-predict.ts';
 import {ModelUseStep} from './model-use.ts';
 import {ProjectStep} from './project.ts';
 import {DEFAULT_LAB_CONFIG, type LabConfig} from './lab-config.ts';
@@ -14,6 +15,7 @@ import {ResultsStep} from './results.ts';
 import {RuntimeStep} from './runtime.ts';
 import {SavedChoices} from './saved-choices.ts';
 import {StepRun} from './step-run.ts';
+import {WebcamStep} from './webcam.ts';
 import {WeightsStep} from './weights.ts';
 
 export interface LabOptions {
@@ -45,6 +47,8 @@ export class Lab extends EventTarget {
   readonly demo: DemoRun;
   readonly project: ProjectStep;
   readonly modelUse: ModelUseStep;
+  readonly webcam: WebcamStep;
+  readonly live: LivePredictStep;
   readonly #ownsClient: boolean;
   #started: Promise<void> | null = null;
   #disposed = false;
@@ -67,6 +71,8 @@ export class Lab extends EventTarget {
     this.demo = new DemoRun(this);
     this.project = new ProjectStep(this);
     this.modelUse = new ModelUseStep(this);
+    this.webcam = new WebcamStep(this);
+    this.live = new LivePredictStep(this);
   }
 
   /** Something any step shows has changed. */
@@ -144,6 +150,8 @@ export class Lab extends EventTarget {
     this.#disposed = true;
     this.demo.stop();
     this.project.replay.stop();
+    this.webcam.stop();
+    this.live.stop();
     if (this.#ownsClient) this.client.dispose();
   }
 }

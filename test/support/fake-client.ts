@@ -102,6 +102,7 @@ export function fakeWorker(): FakeWorker {
     },
     fineTune: {run: job('fineTune.run', () => ({history: [log], resumedFrom: 0, backend: 'webgl'})), checkpoint: call('fineTune.checkpoint', () => a.checkpoint), preview: call('fineTune.preview', () => new Uint8Array(0))},
     evaluation: {head: job('evaluation.head', () => a.evaluation()), fineTuned: job('evaluation.fineTuned', () => ({...a.evaluation(), model: 'fine-tuned'}))},
+    webcam: {classes: call('webcam.classes', () => [])},
     dispose: () => {},
   } as unknown as TrainerClient;
   return fake;

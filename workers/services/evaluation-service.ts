@@ -1,15 +1,13 @@
 import * as tf from '@tensorflow/tfjs';
-import {ErrorName, NamedError} from '../../src/shared/errors.ts';
 import type {EvaluationRequest, EvaluationResult, Progress} from '../../src/shared/protocol/index.ts';
 import {preprocess} from '../model/preprocess.ts';
 import {featureShapeFor} from '../model/vgg16-layout.ts';
 import {progressReporter, type Listener} from '../runtime/progress.ts';
-import {assertWeightsMatch, headFor} from '../session/lineage.ts';
+import {fineTunedNetwork} from '../session/classifiers.ts';
+import {headFor} from '../session/lineage.ts';
 import type {Session} from '../session/session.ts';
 import {evaluateClassifier, evaluateOnImages} from '../training/evaluate.ts';
 import {imagesOf, loadFeatureSet} from '../training/feature-sets.ts';
-import {buildFineTuneModel, loadTrainableWeights} from '../training/fine-tune.ts';
-import {buildHead} from '../training/head.ts';
 
 /** Step 5: the head, or the fine-tuned model, scored on a split. */
 export function createEvaluationService(session: Session) {
@@ -33,25 +31,16 @@ export function createEvaluationService(session: Session) {
      * Scores the fine-tuned model on a split (test by default), from the
      * images themselves (block5 changed: cached features no longer apply).
      * The model is rebuilt from the last checkpoint on the inference
-     * backend, so this works after a reload too.
+     * backend (session/classifiers.ts), so this works after a reload too.
      */
     fineTuned(jobId: string, {split = 'test'}: EvaluationRequest = {}, onEvent?: Listener<Progress>): Promise<EvaluationResult> {
       return session.job(jobId, onEvent, async (signal) => {
         const manifest = session.requireDataset('evaluating');
-        const checkpoint = await session.checkpoints.load(session.fineTuneRun(manifest.id));
-        if (!checkpoint || checkpoint.manifest.datasetId !== manifest.id) {
-          throw new NamedError(ErrorName.NotFineTuned, 'No fine-tuned model for this dataset yet: run step 4 first.');
-        }
-        const {spec, classes} = checkpoint.manifest;
-        assertWeightsMatch(session.weights?.info, spec, 'The fine-tuned model');
-        await session.onBackend('inference');
-        const head = buildHead(featureShapeFor(spec.inputSize, spec.channels), classes.length, checkpoint.manifest.options.seed);
-        const model = buildFineTuneModel(session.freshConvBase(spec.inputSize), head, spec.inputSize);
+        const {network, spec, classes} = await fineTunedNetwork(session, manifest);
         const report = progressReporter('evaluation', onEvent);
         try {
-          loadTrainableWeights(model, checkpoint);
           const scored = await evaluateOnImages(
-            model,
+            network,
             imagesOf(manifest, split),
             classes.length,
             async (batch) => {
@@ -62,7 +51,7 @@ export function createEvaluationService(session: Session) {
           );
           return {split, model: 'fine-tuned', classes, datasetId: manifest.id, ...scored};
         } finally {
-          model.dispose();
+          network.dispose();
         }
       });
     },

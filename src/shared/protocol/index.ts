@@ -13,3 +13,4 @@ export * from './evaluation.ts';
 export * from './export.ts';
 export * from './progress.ts';
 export * from './project.ts';
+export * from './webcam.ts';
