@@ -1,8 +1,8 @@
-import {proxy, releaseProxy, transfer, wrap, type Remote} from 'comlink';
+import {expose, proxy, releaseProxy, transfer, wrap, type Remote} from 'comlink';
 import type {TrainerServices} from '../../workers/trainer-services.ts';
 import {installNamedErrorTransfer} from '../shared/comlink-errors.ts';
 import {ErrorName, NamedError} from '../shared/errors.ts';
-import type {FeatureRequest, LivePredictRequest, WeightsSource} from '../shared/protocol/index.ts';
+import type {FeatureRequest, FrameSource, LiveEvent, LiveRequest, LiveSummary, WeightsSource} from '../shared/protocol/index.ts';
 
 installNamedErrorTransfer();
 
@@ -121,15 +121,29 @@ export class TrainerClient {
     /** A File made in the worker comes back as a reference (its bytes stay where they are). */
     datasetZip: this.#call('webcam', 'datasetZip'),
     splitZip: this.#job('webcam', 'splitZip'),
-    /** The frame source crosses as a proxy (the worker releases it); every frame it gives is transferred. */
-    predictLive: this.#job('webcam', 'predictLive', (request: LivePredictRequest) => ({
-      ...request,
-      nextFrame: proxy(async () => {
+    /**
+     * The frame source is exposed on a port of its own that crosses with
+     * the request (the worker releases it when the job ends); every frame
+     * it gives is transferred.
+     */
+    predictLive: (request: LiveRequest, job?: JobOptions<LiveEvent>): Promise<LiveSummary> => {
+      const {port1, port2} = new MessageChannel();
+      let ended = false;
+      const source: FrameSource = async () => {
         const bitmap = await request.nextFrame();
-        return bitmap && transfer(bitmap, [bitmap]);
-      }),
-    })),
+        if (!ended) return bitmap && transfer(bitmap, [bitmap]);
+        bitmap?.close(); // the job is over: no one will take this frame
+        return null;
+      };
+      expose(source, port1);
+      return this.#liveJob(transfer({model: request.model, frames: port2}, [port2]), job).finally(() => {
+        ended = true;
+        port1.close();
+      });
+    },
   };
+
+  readonly #liveJob = this.#job('webcam', 'predictLive');
 
   /**
    * Starts the trainer worker. `url` is where its script is (tests give

@@ -1,4 +1,6 @@
+import {releaseProxy, wrap} from 'comlink';
 import type {
+  FrameSource,
   LiveEvent,
   LivePredictRequest,
   LiveSummary,
@@ -9,7 +11,7 @@ import type {
 } from '../../src/shared/protocol/index.ts';
 import {progressReporter, type Listener} from '../runtime/progress.ts';
 import {fineTunedClassifier, headClassifier} from '../session/classifiers.ts';
-import {releaseCallback, type Session} from '../session/session.ts';
+import type {Session} from '../session/session.ts';
 import {encodeFrame} from '../webcam/encode-frame.ts';
 import {FrameStore} from '../webcam/frame-store.ts';
 import {framesZip} from '../webcam/frames-zip.ts';
@@ -88,10 +90,10 @@ export function createWebcamService(session: Session, frames = new FrameStore())
      * Predicts camera frames with the head (on the conv base) or the
      * fine-tuned model, on the inference backend, until the page's frame
      * source gives null or the job is cancelled. Like every job it has the
-     * worker to itself while it runs. Its frame source (a Comlink proxy)
-     * is released when it ends.
+     * worker to itself while it runs. The frame source is let go when it ends.
      */
-    predictLive(jobId: string, {model, nextFrame}: LivePredictRequest, onEvent?: Listener<LiveEvent>): Promise<LiveSummary> {
+    predictLive(jobId: string, {model, frames}: LivePredictRequest, onEvent?: Listener<LiveEvent>): Promise<LiveSummary> {
+      const nextFrame = wrap<FrameSource>(frames);
       return session
         .job(jobId, onEvent, async (signal) => {
           const manifest = session.requireDataset('predicting');
@@ -107,7 +109,7 @@ export function createWebcamService(session: Session, frames = new FrameStore())
             classifier.dispose();
           }
         })
-        .finally(() => releaseCallback(nextFrame));
+        .finally(() => nextFrame[releaseProxy]());
     },
   };
 }

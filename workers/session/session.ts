@@ -201,7 +201,7 @@ function storageLostError({database, why}: StorageLoss): NamedError {
 }
 
 /** Comlink proxies hold a port open until released; plain functions (tests) have nothing to release. */
-export function releaseCallback(callback: unknown): void {
+function releaseCallback(callback: unknown): void {
   const release = (callback as {[releaseProxy]?: () => void} | undefined)?.[releaseProxy];
   if (typeof release === 'function') release.call(callback);
 }

@@ -40,13 +40,25 @@ export type LiveModel = 'head' | 'fine-tuned';
  * Asks the page for the next camera frame; null ends live prediction. The
  * worker calls it only when it has finished the frame before, so one frame
  * at most is in flight and frames the camera made meanwhile are dropped.
- * It crosses as a Comlink proxy; the bitmap comes back transferred.
+ * The bitmap comes back transferred.
  */
 export type FrameSource = () => Promise<ImageBitmap | null>;
 
-export interface LivePredictRequest {
+/** What the page asks for (TrainerClient.webcam.predictLive). */
+export interface LiveRequest {
   model: LiveModel;
   nextFrame: FrameSource;
+}
+
+/**
+ * What crosses to the worker: Comlink turns a function into a proxy only
+ * as a whole argument, not inside a request, so the frame source crosses
+ * as the port it is exposed on (the client does that; the worker wraps it).
+ */
+export interface LivePredictRequest {
+  model: LiveModel;
+  /** A transferred MessagePort on which the page exposes a FrameSource with Comlink. */
+  frames: MessagePort;
 }
 
 /** Live prediction has its model on the backend and asks for frames. */
