@@ -191,9 +191,15 @@ export async function grabFrame(video: HTMLVideoElement): Promise<ImageBitmap | 
   const {videoWidth: width, videoHeight: height} = video;
   if (video.readyState < HTMLMediaElement.HAVE_CURRENT_DATA || !width || !height) return null;
   const scale = Math.min(1, MAX_FRAME_SIDE / Math.max(width, height));
-  return scale < 1
-    ? createImageBitmap(video, {resizeWidth: Math.round(width * scale), resizeHeight: Math.round(height * scale), resizeQuality: 'high'})
-    : createImageBitmap(video);
+  try {
+    return await (scale < 1
+      ? createImageBitmap(video, {resizeWidth: Math.round(width * scale), resizeHeight: Math.round(height * scale), resizeQuality: 'high'})
+      : createImageBitmap(video));
+  } catch (err) {
+    // A video that has just started (or been shown) can report a frame it cannot hand out yet.
+    if ((err as Error)?.name === 'InvalidStateError') return null;
+    throw err;
+  }
 }
 
 /** How long to wait for the video's next frame before taking the current one anyway (a video that is not painted gets no callback). */

@@ -72,7 +72,11 @@ export class TlLivePredict extends StepElement {
     }
     const video = this.renderRoot.querySelector('video');
     const stream = live?.camera.stream ?? null;
-    if (video && video.srcObject !== stream) video.srcObject = stream;
+    if (video && video.srcObject !== stream) {
+      video.srcObject = stream;
+      // Played, not only autoplayed: Chromium pauses a muted autoplaying video that is out of view, and then it has no frame to take.
+      if (stream) void video.play().catch(() => {});
+    }
   }
 
   /** The model that runs on Start. */

@@ -73,7 +73,11 @@ export class TlStepWebcam extends StepElement {
   protected override updated(): void {
     const video = this.renderRoot.querySelector('video');
     const stream = this.lab?.webcam.camera.stream ?? null;
-    if (video && video.srcObject !== stream) video.srcObject = stream;
+    if (video && video.srcObject !== stream) {
+      video.srcObject = stream;
+      // Played, not only autoplayed: Chromium pauses a muted autoplaying video that is out of view, and then it has no frame to take.
+      if (stream) void video.play().catch(() => {});
+    }
     this.#revokeUnshown();
   }
 
