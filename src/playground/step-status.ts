@@ -68,7 +68,7 @@ export function stepStatus(lab: Lab, step: StepName): StepStatus {
     }
     case 'live': {
       const {live} = lab;
-      if (live.running) return of('running', live.rate === null ? 'starting' : `${live.rate.toFixed(1)} frames/s`);
+      if (live.running) return of('running', 'predicting');
       if (live.run.status === 'failed') return of('failed', 'stopped');
       return live.blocked('head') && live.blocked('fine-tuned') ? of('waiting', 'needs a trained model') : of('ready', 'ready');
     }

@@ -133,17 +133,33 @@ describe('webcam elements (fake camera)', function () {
     await until(live, 'Live prediction stopped. The camera stopped: it was unplugged', 'no word of the camera');
     expect(await workerTensors(lab)).to.equal(baseline);
     await expect(page).to.be.accessible();
+    page.remove();
+
+    // Alone, after a reload: its own lab brings back the dataset, the fine-tuned model and the weights.
+    const column = await fixture<HTMLDivElement>(html`<div style="width: 390px"><tl-live-predict weights-url=${DEMO_WEIGHTS_URL}></tl-live-predict></div>`);
+    const alone = column.querySelector<TlLivePredict>('tl-live-predict')!;
+    await waitUntil(() => !alone.lab!.live.blocked('fine-tuned'), 'the fine-tuned model not restored', {timeout: 60_000});
+    await alone.updateComplete;
+    button(alone, 'Start live prediction').click();
+    await until(alone, /Predicting with the fine-tuned model on \w+ at 32×32: \d+\.\d frames\/s/, 'no rate shown alone');
+    const card = alone.shadowRoot!.querySelector('section')!;
+    expect(card.scrollWidth, 'nothing sticks out at 390 px').to.be.at.most(card.clientWidth + 2);
+    button(alone, 'Stop').click();
+    await waitUntil(() => !alone.lab!.live.running, 'not stopped');
   });
 
   it('loses no captured frame to a camera that goes away, a refusal, or a reload, and says what each refusal means', async () => {
-    const page = await fixture<TlLab>(html`<tl-lab weights-url="/no-such-dir/model.json"><tl-step-webcam></tl-step-webcam></tl-lab>`);
-    const lab = page.lab!;
+    // Alone (a lab of its own), in a phone-wide column.
+    const page = await fixture<HTMLDivElement>(html`<div style="width: 390px"><tl-step-webcam weights-url="/no-such-dir/model.json"></tl-step-webcam></div>`);
     const step = page.querySelector<TlStepWebcam>('tl-step-webcam')!;
+    const lab = step.lab!;
     await step.updateComplete;
     const track = await startCamera(step, lab);
     await addClass(step, lab, 'cup');
     const capture = captureButton(step, 'cup');
     capture.focus();
+    capture.dispatchEvent(new KeyboardEvent('keydown', {key: 'Enter', bubbles: true, composed: true}));
+    await waitUntil(() => lab.webcam.frameCount === 1, 'Enter took no frame', {timeout: 10_000});
     capture.dispatchEvent(new KeyboardEvent('keydown', {key: ' ', bubbles: true, composed: true}));
     await waitUntil(() => lab.webcam.frameCount >= 2, 'no frames', {timeout: 20_000});
     track.stop();
@@ -192,14 +208,16 @@ describe('webcam elements (fake camera)', function () {
       'allow="camera" on its <iframe>',
     );
     expect(lab.webcam.frameCount).to.equal(kept);
-    await expect(page).to.be.accessible();
+    await step.updateComplete;
+    const card = step.shadowRoot!.querySelector('section')!;
+    expect(card.scrollWidth, 'nothing sticks out at 390 px').to.be.at.most(card.clientWidth + 2);
+    await expect(step).to.be.accessible();
     page.remove();
 
-    const reloaded = await fixture<TlLab>(html`<tl-lab weights-url="/no-such-dir/model.json"><tl-step-webcam></tl-step-webcam></tl-lab>`);
+    const reloaded = await fixture<TlStepWebcam>(html`<tl-step-webcam weights-url="/no-such-dir/model.json"></tl-step-webcam>`);
     await waitUntil(() => reloaded.lab!.webcam.loaded, 'not restored', {timeout: 30_000});
     expect(reloaded.lab!.webcam.classes.map((c) => [c.name, c.frames.length]), 'every frame is back after a reload').to.deep.equal([['cup', kept]]);
-    const again = reloaded.querySelector<TlStepWebcam>('tl-step-webcam')!;
-    await again.updateComplete;
-    expect(deepQueryAll(again, 'ul.frames img').length).to.equal(kept);
+    await reloaded.updateComplete;
+    expect(deepQueryAll(reloaded, 'ul.frames img').length).to.equal(kept);
   });
 });

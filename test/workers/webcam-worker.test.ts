@@ -81,6 +81,11 @@ describe('webcam in the worker', function () {
 
       const none = await rejection(reloaded.webcam.predictLive({model: 'fine-tuned', nextFrame: async () => null}));
       expect(none.name).to.equal(ErrorName.NotFineTuned);
+
+      const bySplit = await reloaded.webcam.splitZip();
+      expect(bySplit.fileName).to.equal('webcam-by-split.zip');
+      const again = await reloaded.dataset.importZip({file: new File([bySplit.zip], bySplit.fileName)});
+      expect([again.layout, again.id], 'the same dataset, in train/validation/test folders').to.deep.equal(['splits', manifest.id]);
     } finally {
       reloaded.dispose();
     }
