@@ -31,6 +31,9 @@ export class TlStepWebcam extends StepElement {
       video { display: block; width: 100%; max-width: 24rem; aspect-ratio: 4 / 3; object-fit: contain; background: #111; border-radius: calc(var(--_radius) * 0.6); }
       form.new-class { margin-top: calc(var(--_space) * 0.75); }
       ul.classes { list-style: none; margin: calc(var(--_space) * 0.75) 0 0; padding: 0; display: grid; gap: calc(var(--_space) * 0.75); }
+      @container (min-width: 44rem) {
+        ul.classes { grid-template-columns: repeat(auto-fill, minmax(21rem, 1fr)); align-items: start; }
+      }
       li.class { border: 1px solid var(--_border); border-radius: var(--_radius); padding: calc(var(--_space) * 0.75); min-width: 0; }
       .class-head { display: flex; flex-wrap: wrap; align-items: baseline; gap: 0.25rem 0.75rem; }
       h3 { margin: 0; font-size: 1rem; overflow-wrap: anywhere; }
