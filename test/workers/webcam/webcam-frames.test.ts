@@ -120,6 +120,21 @@ describe('webcam frames: kept, then a dataset like a zip', function () {
     expect((await new FrameStore(store).classes()).map((c) => [c.name, c.frames.length])).to.deep.equal([['up', 0]]);
   });
 
+  it('says StorageQuotaError when the disk is full, and keeps the frames captured before', async () => {
+    const real = freshFrameStore();
+    let full = false;
+    const store: typeof real = (mode, callback) =>
+      full && mode === 'readwrite' ? Promise.reject(new DOMException('The quota has been exceeded.', 'QuotaExceededError')) : real(mode, callback);
+    const frames = new FrameStore(store);
+    const cup = await frames.addClass('cup');
+    await frames.addFrame(cup.id, await encoded(1));
+    full = true;
+    const err = await rejection(frames.addFrame(cup.id, await encoded(2)));
+    expect(err.name).to.equal(ErrorName.StorageQuota);
+    expect(err.message).to.match(/no room to keep another frame .*the frames captured before are kept/);
+    expect((await new FrameStore(real).classes())[0]!.frames).to.have.length(1);
+  });
+
   it('makes a dataset exactly like a zip of class folders (same images, split and id), and writes it out again by its split', async () => {
     const classes = await classFrames({right: 6, left: 6});
     const file = await framesZip(classes);
