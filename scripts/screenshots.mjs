@@ -2,7 +2,8 @@
 /**
  * Screenshots of the production build as users see it, served by the plain
  * static server: a first visit, then after "Run the demo" finished, at a
- * desktop width (1280 px) and a phone width (390 px).
+ * desktop width (1280 px) and a phone width (390 px); then step 5 with
+ * "Show where it looks" on, and its first mistake opened large (desktop).
  *
  *   npm run build && node scripts/screenshots.mjs [--out docs/screenshots] [--no-demo]
  */
@@ -40,6 +41,27 @@ try {
     await page.waitForFunction(() => document.querySelector('tl-playground').lab.results.result, {timeout: 600_000, polling: 1000});
     await new Promise((r) => setTimeout(r, 1500));
     await shoot('after-demo');
+    await page.setViewport({width: 1280, height: 900, deviceScaleFactor: 1});
+    await page.evaluate(() => {
+      const lab = document.querySelector('tl-playground').lab;
+      document.querySelector('tl-playground').shadowRoot.querySelector('tl-step-results').scrollIntoView();
+      lab.explain.setShown(true);
+    });
+    // The gallery asks for the maps of what it shows, mistakes first, a few per job.
+    await page.waitForFunction(() => document.querySelector('tl-playground').lab.explain.maps.size >= 16, {timeout: 300_000, polling: 500});
+    await new Promise((r) => setTimeout(r, 800));
+    const results = await page.evaluateHandle(() => document.querySelector('tl-playground').shadowRoot.querySelector('tl-step-results'));
+    await results.asElement().screenshot({path: join(out, 'where-it-looks-1280.png')});
+    console.log(join(out, 'where-it-looks-1280.png'));
+    await page.evaluate(() => {
+      const lab = document.querySelector('tl-playground').lab;
+      const mistake = lab.results.result.predictions.find((p) => p.predicted !== p.truth) ?? lab.results.result.predictions[0];
+      lab.explain.open(mistake.image);
+    });
+    await page.waitForFunction(() => document.querySelector('tl-playground').lab.explain.view?.pixels, {timeout: 120_000, polling: 500});
+    await new Promise((r) => setTimeout(r, 800));
+    await page.screenshot({path: join(out, 'where-it-looks-large-1280.png')});
+    console.log(join(out, 'where-it-looks-large-1280.png'));
   }
 } finally {
   await close();

@@ -59,7 +59,12 @@ export async function serveStatic({root = '.', port = 0, host = '127.0.0.1', hea
   if (!address || typeof address === 'string') throw new Error('the server has no port');
   return {
     url: `http://${host}:${address.port}`,
-    close: () => new Promise((done) => server.close(() => done(undefined))),
+    /** Stops serving at once: kept-alive connections are cut too (a test that goes offline needs that). */
+    close: () =>
+      new Promise((done) => {
+        server.close(() => done(undefined));
+        server.closeAllConnections();
+      }),
   };
 }
 

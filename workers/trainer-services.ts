@@ -2,11 +2,13 @@ import {cancelJob} from './runtime/jobs.ts';
 import {createDatasetService} from './services/dataset-service.ts';
 import {createEvaluationService} from './services/evaluation-service.ts';
 import {createExportService} from './services/export-service.ts';
+import {createExplainService} from './services/explain-service.ts';
 import {createFeaturesService} from './services/features-service.ts';
 import {createFineTuneService} from './services/fine-tune-service.ts';
 import {createHeadService} from './services/head-service.ts';
 import {createProjectService} from './services/project-service.ts';
 import {createRuntimeService} from './services/runtime-service.ts';
+import {createStorageService} from './services/storage-service.ts';
 import {createWebcamService} from './services/webcam-service.ts';
 import {createWeightsService} from './services/weights-service.ts';
 import {Session} from './session/session.ts';
@@ -29,8 +31,10 @@ export function createTrainerServices() {
     head: createHeadService(session),
     fineTune: createFineTuneService(session),
     evaluation: createEvaluationService(session),
+    explain: createExplainService(session),
     project: createProjectService(session),
     export: createExportService(session),
+    storage: createStorageService(session),
     webcam: createWebcamService(session),
     jobs: {
       /** Asks a job to stop at its next batch boundary (or before it starts, if queued). */

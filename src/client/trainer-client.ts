@@ -34,7 +34,7 @@ let nextJob = 0;
 /**
  * The main thread's handle on the trainer worker: the one place that
  * creates it. Its namespaces mirror the worker's services (runtime, weights,
- * dataset, features, head, fineTune, evaluation, export, webcam), typed by them: a job is
+ * dataset, features, head, fineTune, evaluation, explain, project, export, storage, webcam), typed by them: a job is
  * `(request, {signal, onEvent})`, its id and cancellation handled here.
  * A worker that fails to load or dies would leave Comlink calls pending
  * forever, so the client watches for that and rejects them with
@@ -93,6 +93,11 @@ export class TrainerClient {
     fineTuned: this.#job('evaluation', 'fineTuned'),
   };
 
+  readonly explain = {
+    /** Grad-CAM maps of dataset images; each map's buffer arrives transferred. */
+    gradCam: this.#job('explain', 'gradCam'),
+  };
+
   readonly project = {
     /** A picked file handle crosses as a handle: the worker writes the file itself. */
     save: this.#job('project', 'save'),
@@ -108,6 +113,12 @@ export class TrainerClient {
     predictImages: this.#job('export', 'predictImages'),
     close: this.#call('export', 'close'),
   };
+
+  readonly storage = {
+    list: this.#call('storage', 'list'),
+    remove: this.#call('storage', 'remove'),
+  };
+
 
   readonly webcam = {
     classes: this.#call('webcam', 'classes'),

@@ -68,6 +68,13 @@ export class DatasetStep {
     this.#set(manifest, false);
   }
 
+  /** The dataset is gone (its kept copy was deleted in the worker): steps that need one wait for an import. */
+  forget(): void {
+    this.manifest = null;
+    this.restored = false;
+    this.run.clear();
+  }
+
   #splitOptions(): ImportOptions {
     const seed = this.lab.config.seed;
     return {...(seed !== null ? {seed} : {}), ...(this.manifest?.split ?? {})};

@@ -1,5 +1,5 @@
 import {DEFAULT_FEATURE_OPTIONS} from '../shared/defaults.ts';
-import type {FeatureRunOptions, FeatureRunResult, WeightsInfo} from '../shared/protocol/index.ts';
+import type {FeatureRunOptions, FeatureRunResult, FeatureSpec, WeightsInfo} from '../shared/protocol/index.ts';
 import type {Lab} from './lab.ts';
 import type {LastFeatures} from './saved-choices.ts';
 import type {StepRun} from './step-run.ts';
@@ -73,13 +73,24 @@ export class FeaturesStep {
     this.lab.changed();
   }
 
-  async clear(): Promise<void> {
-    this.cleared = await this.lab.client.features.clear();
-    this.forget();
+  /** A set of cached features was deleted: if it was the one step 3 trains on, step 3 waits for step 2 again. */
+  forget(spec: Omit<FeatureSpec, 'channels'>): boolean {
+    const last = this.last?.spec;
+    const same = last && (['weightsId', 'layer', 'inputSize', 'resize', 'preprocessing'] as const).every((k) => last[k] === spec[k]);
+    if (!same) return false;
+    this.last = null;
+    this.lab.choices.lastFeatures = null;
+    this.lab.changed();
+    return true;
   }
 
-  /** The cached features are gone (cleared here, or with the browser's storage). */
-  forget(): void {
+  async clear(): Promise<void> {
+    this.cleared = await this.lab.client.features.clear();
+    this.forgetAll();
+  }
+
+  /** Every cached feature is gone (cleared here, or with the browser's storage). */
+  forgetAll(): void {
     this.last = null;
     this.lab.choices.lastFeatures = null;
     this.lab.changed();

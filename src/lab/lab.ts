@@ -3,6 +3,7 @@ import {ErrorName, hasErrorName} from '../shared/errors.ts';
 import {CurveRuns} from './curve-runs.ts';
 import {DatasetStep} from './dataset.ts';
 import {DemoRun} from './demo.ts';
+import {ExplainStep} from './explain.ts';
 import {FeaturesStep} from './features.ts';
 import {FineTuneStep} from './fine-tune.ts';
 import {HeadStep} from './head.ts';
@@ -11,10 +12,12 @@ import {ModelUseStep} from './model-use.ts';
 import {ProjectStep} from './project.ts';
 import {DEFAULT_LAB_CONFIG, type LabConfig} from './lab-config.ts';
 import type {LabEventDetail, LabEventName} from './lab-events.ts';
+import {pageOffline, type OfflineCopy} from './offline.ts';
 import {ResultsStep} from './results.ts';
 import {RuntimeStep} from './runtime.ts';
 import {SavedChoices} from './saved-choices.ts';
 import {StepRun} from './step-run.ts';
+import {StorageStep} from './storage.ts';
 import {WebcamStep} from './webcam.ts';
 import {WeightsStep} from './weights.ts';
 
@@ -23,6 +26,8 @@ export interface LabOptions {
   /** The worker's client; by default a new worker (the lab then ends it on dispose). */
   client?: TrainerClient;
   choices?: SavedChoices;
+  /** The app's offline copy; by default the page's (which only the app attaches a service worker to). */
+  offline?: OfflineCopy;
 }
 
 /**
@@ -44,16 +49,22 @@ export class Lab extends EventTarget {
   readonly head: HeadStep;
   readonly fineTune: FineTuneStep;
   readonly results: ResultsStep;
+  /** Step 5's "Show where it looks": Grad-CAM maps of the evaluated predictions. */
+  readonly explain: ExplainStep;
   readonly demo: DemoRun;
   readonly project: ProjectStep;
   readonly modelUse: ModelUseStep;
+  readonly storage: StorageStep;
+  readonly offline: OfflineCopy;
   readonly webcam: WebcamStep;
   readonly live: LivePredictStep;
   readonly #ownsClient: boolean;
   #started: Promise<void> | null = null;
   #disposed = false;
 
-  constructor({config = {}, client, choices}: LabOptions = {}) {
+  readonly #offlineChanged = () => this.changed();
+
+  constructor({config = {}, client, choices, offline = pageOffline}: LabOptions = {}) {
     super();
     this.config = {...DEFAULT_LAB_CONFIG, ...config};
     this.#ownsClient = !client;
@@ -68,9 +79,13 @@ export class Lab extends EventTarget {
     this.head = new HeadStep(this);
     this.fineTune = new FineTuneStep(this);
     this.results = new ResultsStep(this);
+    this.explain = new ExplainStep(this);
     this.demo = new DemoRun(this);
     this.project = new ProjectStep(this);
     this.modelUse = new ModelUseStep(this);
+    this.storage = new StorageStep(this);
+    this.offline = offline;
+    offline.addEventListener('change', this.#offlineChanged);
     this.webcam = new WebcamStep(this);
     this.live = new LivePredictStep(this);
   }
@@ -95,13 +110,18 @@ export class Lab extends EventTarget {
    */
   #runFailed(error: unknown): void {
     if (!hasErrorName(error, ErrorName.StorageCleared)) return;
-    this.features.forget();
+    this.features.forgetAll();
     void this.head.refresh();
     void this.fineTune.refresh();
   }
 
   announce<K extends LabEventName>(type: K, detail: LabEventDetail<K>): void {
     if (!this.#disposed) this.dispatchEvent(new CustomEvent(type, {detail}));
+  }
+
+  /** A step's job (or the demo) is running. */
+  get busy(): boolean {
+    return this.demo.running || [this.runtime, this.weights, this.dataset, this.features, this.head, this.fineTune, this.results].some((step) => step.run.running);
   }
 
   /**
@@ -148,6 +168,7 @@ export class Lab extends EventTarget {
   /** Ends the worker (if the lab started it); pending calls reject with WorkerCrashedError. */
   dispose(): void {
     this.#disposed = true;
+    this.offline.removeEventListener('change', this.#offlineChanged);
     this.demo.stop();
     this.project.replay.stop();
     this.webcam.stop();

@@ -73,6 +73,14 @@ export class StepRun<R> {
     this.#controller = null;
     this.value = value;
     this.status = 'done';
+  }
+
+  /** Back to idle with no value: what the run made is gone (its kept copy was deleted). */
+  clear(): void {
+    this.abort();
+    this.#controller = null;
+    this.status = 'idle';
+    this.value = undefined;
     this.error = null;
     this.progress = null;
     this.changed();

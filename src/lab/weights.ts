@@ -50,6 +50,23 @@ export class WeightsStep {
     return this.#load(source, false);
   }
 
+  /**
+   * A kept copy of weights was deleted: the next visit does not look for it,
+   * and if the worker was using it (and so unloaded it), steps that need
+   * weights wait for a new load.
+   */
+  forget(deleted: {weightsId: string | null; url: string | null}, unloaded: boolean): void {
+    const remembered = this.lab.choices.weights;
+    const same =
+      remembered?.kind === 'stored'
+        ? remembered.id === deleted.weightsId
+        : remembered?.kind === 'url' && deleted.url !== null && new URL(remembered.url, document.baseURI).href === deleted.url;
+    if (same) this.lab.choices.weights = null;
+    if (!unloaded) return;
+    this.source = null;
+    this.run.clear();
+  }
+
   async #load(source: WeightsSource, atStart: boolean): Promise<boolean> {
     this.source = source;
     this.#firstLoad = atStart;

@@ -1,6 +1,6 @@
 import type {Lab} from '../lab/lab.ts';
 
-export const STEP_NAMES = ['demo', 'runtime', 'weights', 'data', 'webcam', 'features', 'head', 'fine-tune', 'results', 'live', 'export', 'project'] as const;
+export const STEP_NAMES = ['demo', 'runtime', 'weights', 'data', 'webcam', 'features', 'head', 'fine-tune', 'results', 'live', 'export', 'project', 'storage'] as const;
 export type StepName = (typeof STEP_NAMES)[number];
 
 export type StepState = 'done' | 'running' | 'ready' | 'waiting' | 'failed';
@@ -88,6 +88,12 @@ export function stepStatus(lab: Lab, step: StepName): StepStatus {
       if (project.saving.status === 'done') return of('done', 'saved');
       if (project.opening.status === 'done') return of('done', 'opened');
       return of('ready', 'save or open');
+    }
+    case 'storage': {
+      const {offline} = lab.storage;
+      if (offline.state === 'ready') return of('done', 'ready offline');
+      if (offline.state === 'installing') return of('running', 'saving the app');
+      return of(offline.state === 'failed' ? 'failed' : 'ready', 'online only');
     }
   }
 }

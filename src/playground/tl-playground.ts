@@ -20,6 +20,7 @@ import '../steps/tl-step-results/tl-step-results.ts';
 import '../steps/tl-live-predict/tl-live-predict.ts';
 import '../steps/tl-step-export/tl-step-export.ts';
 import '../steps/tl-step-project/tl-step-project.ts';
+import '../steps/tl-step-storage/tl-step-storage.ts';
 
 const LABELS: Record<StepName, string> = {
   demo: 'Offline demo',
@@ -34,6 +35,7 @@ const LABELS: Record<StepName, string> = {
   live: 'Live prediction',
   export: 'Use the model',
   project: 'Save and reopen',
+  storage: 'Offline & storage',
 };
 
 const MARK: Record<string, string> = {done: '✓', running: '…', ready: '○', waiting: '·', failed: '!'};
@@ -85,7 +87,7 @@ export class TlPlayground extends LabConfigMixin(LitElement) {
     `,
   ];
 
-  /** Which steps show, in order (space-separated): demo runtime weights data webcam features head fine-tune results live export project. */
+  /** Which steps show, in order (space-separated): demo runtime weights data webcam features head fine-tune results live export project storage. */
   @property({
     converter: {fromAttribute: (value: string | null) => (value ?? '').split(/\s+/).filter((s): s is StepName => STEP_NAMES.includes(s as StepName))},
   })
@@ -174,6 +176,8 @@ export class TlPlayground extends LabConfigMixin(LitElement) {
         return html`<tl-step-export id="export" ?read-only=${readOnly}></tl-step-export>`;
       case 'project':
         return html`<tl-step-project id="project" ?read-only=${readOnly}></tl-step-project>`;
+      case 'storage':
+        return html`<tl-step-storage id="storage" ?read-only=${readOnly}></tl-step-storage>`;
     }
   }
 

@@ -40,6 +40,7 @@ export function progressText(p: Progress): ProgressText {
       if (p.cached) figures.push(`${p.cached.toLocaleString('en')} from the cache`);
       return {position: count('images'), figures};
     case 'evaluation':
+    case 'explain':
     case 'split-zip':
       rate('images');
       left();

@@ -28,6 +28,9 @@ export const BENCHMARKS: Record<string, () => Promise<BenchRow[]>> = {
   'fine-tune-32': () => fineTuneSteps(32, ['webgl', 'cpu', 'webgpu']),
   // Only WebGL at 150: minutes per image elsewhere on SwiftShader; a fresh worker of its own.
   'fine-tune-150': () => fineTuneSteps(150, ['webgl']),
+  'grad-cam-32': () => gradCam(32, 8, true),
+  // No fine-tuned model at 150: fine-tuning one takes minutes here (WebGL on SwiftShader).
+  'grad-cam-150': () => gradCam(150, 4, false),
   demo: demoAccuracies,
 };
 
@@ -172,6 +175,57 @@ async function importThousands(): Promise<BenchRow[]> {
   } finally {
     trainer.dispose();
   }
+}
+
+/**
+ * Grad-CAM through the worker on the inference backend, per image, against
+ * the forward pass alone (block5_pool features of as many images): what the
+ * gradient from block5_conv3 adds. With `fineTuned`, also the fine-tuned
+ * model after a 1-epoch fine-tune, which is rebuilt from its checkpoint for
+ * every job, against the head on the same images: the rebuild's cost.
+ */
+async function gradCam(size: number, count: number, fineTuned: boolean): Promise<BenchRow[]> {
+  const trainer = TrainerClient.start();
+  const rows: BenchRow[] = [];
+  try {
+    const manifest = await trainer.dataset.importZip({file: asFile(await smallJpegZip(count + 4), 'bench-grad-cam.zip'), options: {fractions: {train: 2, validation: 2, test: count}}});
+    const images = manifest.images.flatMap((image, i) => (image.split === 'test' ? [i] : [])).slice(0, count);
+    await trainer.weights.load({kind: 'random', seed: 5});
+    const {spec, backend} = await trainer.features.compute({inputSize: size, preprocessing: 'caffe'});
+    await trainer.head.train({spec, options: {epochs: 1, batchSize: 2}});
+    await trainer.explain.gradCam({images: images.slice(0, 1), model: 'head'}); // warm-up: kernels, shaders
+    const timed = async (work: () => Promise<unknown>) => {
+      const started = performance.now();
+      await work();
+      return performance.now() - started;
+    };
+    const explain = await timed(() => trainer.explain.gradCam({images, model: 'head', batchSize: 4}));
+    const forward = await timed(() => trainer.features.extract({pixels: makeImages(count, size, 3), count, size, batchSize: 4}));
+    rows.push(
+      {label: `head, ${size}×${size} on ${backend}, per image`, value: round(explain / count, 0), unit: 'ms'},
+      {label: `the forward pass alone (features), per image`, value: round(forward / count, 0), unit: 'ms'},
+      {label: 'Grad-CAM time / forward time', value: round(explain / forward), unit: '×'},
+    );
+    if (fineTuned) {
+      await trainer.fineTune.run({epochs: 1, batchSize: 2});
+      await trainer.explain.gradCam({images: images.slice(0, 1), model: 'fine-tuned'}); // warm-up, back on the inference backend
+      // Alternating, three times each: the same images through the same layers; the fine-tuned model is rebuilt for every job.
+      const head: number[] = [];
+      const tuned: number[] = [];
+      for (let round = 0; round < 3; round++) {
+        head.push(await timed(() => trainer.explain.gradCam({images, model: 'head', batchSize: 4})));
+        tuned.push(await timed(() => trainer.explain.gradCam({images, model: 'fine-tuned', batchSize: 4})));
+      }
+      rows.push(
+        {label: `a job of ${count} images, head (median of 3)`, value: round(median(head) / 1000), unit: 's'},
+        {label: `a job of ${count} images, fine-tuned (median of 3)`, value: round(median(tuned) / 1000), unit: 's'},
+        {label: 'fine-tuned − head: rebuilding the model from its checkpoint, per job', value: round((median(tuned) - median(head)) / 1000), unit: 's'},
+      );
+    }
+  } finally {
+    trainer.dispose();
+  }
+  return rows;
 }
 
 /** block5_pool features per backend on the same images, after a warm-up batch; ratios against wasm. */

@@ -21,7 +21,9 @@ export async function launchBrowser({denyStorageTo = []} = {}) {
     const exceptions = Object.fromEntries(denyStorageTo.map((origin) => [`${origin},*`, {setting: 2}]));
     writeFileSync(join(profile, 'Default', 'Preferences'), JSON.stringify({profile: {content_settings: {exceptions: {cookies: exceptions}}}}));
   }
-  const browser = await puppeteer.launch({executablePath: findChromium(), headless: true, userDataDir: profile, args: CHROMIUM_ARGS});
+  // Puppeteer cuts every protocol call at 3 minutes by default, waitForFunction's and evaluate's
+  // included, whatever timeout they were given: the demo in a frame on a busy machine takes longer.
+  const browser = await puppeteer.launch({executablePath: findChromium(), headless: true, userDataDir: profile, args: CHROMIUM_ARGS, protocolTimeout: 30 * 60_000});
   return {
     browser,
     async close() {

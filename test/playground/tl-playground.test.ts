@@ -99,9 +99,9 @@ describe('<tl-playground>', () => {
     expect(deepQuery<HTMLElement & {chartData(m: string): number[][] | null}>(el, 'tl-curves').chartData('loss')![0]).to.deep.equal([1, 2, 3]);
     expect(shadowText(el)).to.match(/Run 1 \(rmsprop, lr 0\.001, 32px\): 3 epoch\(s\)/);
 
-    const evaluate = button(el, 'Evaluate the head');
-    expect(evaluate.disabled).to.equal(false);
-    evaluate.click();
+    // The run shows as done first; the head it made is asked of the worker just after.
+    await waitUntil(() => !button(el, 'Evaluate the head').disabled, 'the trained head never came back', {timeout: 10_000});
+    button(el, 'Evaluate the head').click();
     await until(el, /Head only, test split: accuracy \d/, 'no results');
     await expect(el).to.be.accessible();
 

@@ -4,7 +4,9 @@ import {executeServerCommand} from '@web/test-runner-commands';
  * Forgets what an earlier test kept for "the next visit" (the dataset, the
  * head, the checkpoints, the webcam's frames), so a page test starts as a
  * first visit. Tests share the browser's IndexedDB; the weights and feature
- * caches may stay (they are keyed by content). A database still open elsewhere is deleted once it closes.
+ * caches may stay (they are keyed by content). The worker's stores close their
+ * connection when another context deletes their database, so a worker still
+ * running does not hold it up.
  */
 export async function forgetLastVisit(): Promise<void> {
   localStorage.clear();

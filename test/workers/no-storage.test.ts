@@ -26,6 +26,13 @@ describe('a worker that may not use storage', function () {
       expect((await trainer.head.info())?.restored).to.equal(false);
       const scored = await trainer.evaluation.head({split: 'test'});
       expect(scored.predictions.length).to.be.greaterThan(0);
+      // The storage list shows what lives in memory, and deletes it there.
+      const listing = await trainer.storage.list();
+      expect(listing.persistent).to.equal(false);
+      expect(listing.items.map((i) => i.kind).sort()).to.deep.equal(['dataset', 'features', 'head']);
+      const dataset = listing.items.find((i) => i.kind === 'dataset')!;
+      expect(dataset.bytes).to.be.greaterThan(0);
+      expect((await trainer.storage.remove(dataset.id)).unloaded).to.deep.equal(['dataset']);
     } finally {
       trainer.dispose();
     }

@@ -93,6 +93,12 @@ export class DatasetSession {
     return current && {zip: current.zip, name: current.scan.name, options: current.options};
   }
 
+  /** No dataset any more (its kept copy was deleted): steps that need one wait for an import. */
+  forget(): void {
+    this.#current = null;
+    this.#entries = null;
+  }
+
   manifest(): DatasetManifest | null {
     const current = this.#current;
     if (!current) return null;

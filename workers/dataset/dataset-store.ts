@@ -1,4 +1,4 @@
-import {get, set, type UseStore} from 'idb-keyval';
+import {del, get, set, type UseStore} from 'idb-keyval';
 import {createStore} from '../storage/database.ts';
 import type {ImportOptions} from '../../src/shared/protocol/index.ts';
 import type {ArchiveScan} from './scan-archive.ts';
@@ -42,4 +42,9 @@ export async function saveDataset(entry: Omit<StoredDataset, 'schema' | 'savedAt
 export async function loadStoredDataset(store = datasetStore()): Promise<StoredDataset | undefined> {
   const entry = await get<StoredDataset>(KEY, store);
   return entry?.schema === SCHEMA ? entry : undefined;
+}
+
+/** Forgets the kept dataset (the zip and its scan); resolves once the deletion has committed. */
+export async function deleteStoredDataset(store = datasetStore()): Promise<void> {
+  await del(KEY, store);
 }

@@ -20,3 +20,8 @@ export function preprocess(rgb: tf.Tensor4D, mode: Preprocessing): tf.Tensor4D {
     return bgr.sub(tf.tensor1d(PREPROCESSING_RULES.caffe.mean));
   });
 }
+
+/** `count` square RGB uint8 images of `size`×`size`, one after another (as `readPixels` gives them), as the network's input. */
+export function preprocessPixels(pixels: Uint8Array, count: number, size: number, mode: Preprocessing): tf.Tensor4D {
+  return tf.tidy(() => preprocess(tf.tensor4d(pixels, [count, size, size, 3], 'int32'), mode));
+}

@@ -1,9 +1,8 @@
-import * as tf from '@tensorflow/tfjs';
 import type {EvaluationRequest, EvaluationResult, Progress} from '../../src/shared/protocol/index.ts';
-import {preprocess} from '../model/preprocess.ts';
+import {preprocessPixels} from '../model/preprocess.ts';
 import {featureShapeFor} from '../model/vgg16-layout.ts';
 import {progressReporter, type Listener} from '../runtime/progress.ts';
-import {fineTunedNetwork} from '../session/classifiers.ts';
+import {rebuildFineTuned} from '../session/fine-tuned-model.ts';
 import {headFor} from '../session/lineage.ts';
 import type {Session} from '../session/session.ts';
 import {evaluateClassifier, evaluateOnImages} from '../training/evaluate.ts';
@@ -31,27 +30,27 @@ export function createEvaluationService(session: Session) {
      * Scores the fine-tuned model on a split (test by default), from the
      * images themselves (block5 changed: cached features no longer apply).
      * The model is rebuilt from the last checkpoint on the inference
-     * backend (session/classifiers.ts), so this works after a reload too.
+     * backend, so this works after a reload too.
      */
     fineTuned(jobId: string, {split = 'test'}: EvaluationRequest = {}, onEvent?: Listener<Progress>): Promise<EvaluationResult> {
       return session.job(jobId, onEvent, async (signal) => {
         const manifest = session.requireDataset('evaluating');
-        const {network, spec, classes} = await fineTunedNetwork(session, manifest);
+        const {model, spec, classes} = await rebuildFineTuned(session, manifest);
         const report = progressReporter('evaluation', onEvent);
         try {
           const scored = await evaluateOnImages(
-            network,
+            model,
             imagesOf(manifest, split),
             classes.length,
             async (batch) => {
               const pixels = await session.dataset.readPixels(batch, spec.inputSize, spec.resize, signal);
-              return tf.tidy(() => preprocess(tf.tensor4d(pixels, [batch.length, spec.inputSize, spec.inputSize, 3], 'int32'), spec.preprocessing));
+              return preprocessPixels(pixels, batch.length, spec.inputSize, spec.preprocessing);
             },
             {signal, onBatch: (done, total) => report(done, total)},
           );
           return {split, model: 'fine-tuned', classes, datasetId: manifest.id, ...scored};
         } finally {
-          network.dispose();
+          model.dispose();
         }
       });
     },

@@ -1,49 +1,15 @@
 import * as tf from '@tensorflow/tfjs';
-import {ErrorName, NamedError} from '../../src/shared/errors.ts';
 import type {BackendName, DatasetManifest, FeatureSpec} from '../../src/shared/protocol/index.ts';
-import {featureShapeFor} from '../model/vgg16-layout.ts';
-import {buildFineTuneModel, loadTrainableWeights} from '../training/fine-tune.ts';
-import {buildHead} from '../training/head.ts';
+import {rebuildFineTuned} from './fine-tuned-model.ts';
 import {assertWeightsMatch, headFor} from './lineage.ts';
 import type {Session} from './session.ts';
 
 /**
- * The trained models, built for inference on the inference backend: the
- * head on the conv base, and the fine-tuned model rebuilt from its last
- * checkpoint. Evaluation and live prediction use these, so both score an
- * image with the very same network.
+ * The trained models as classifiers of preprocessed pixels, on the
+ * inference backend: the head on the conv base the features came from,
+ * and the fine-tuned model rebuilt from its checkpoint as step 5 rebuilds
+ * it (fine-tuned-model.ts). Live prediction scores camera frames with these.
  */
-
-/** The fine-tuned model as one network (block5 and the head from the checkpoint, blocks 1–4 from the loaded weights). */
-export interface FineTunedNetwork {
-  /** The caller disposes it. */
-  network: tf.LayersModel;
-  spec: FeatureSpec;
-  classes: string[];
-  backend: BackendName;
-}
-
-/** Rebuilds the fine-tuned model of this dataset from its last checkpoint, on the inference backend (so it works after a reload too). */
-export async function fineTunedNetwork(session: Session, manifest: DatasetManifest): Promise<FineTunedNetwork> {
-  const checkpoint = await session.checkpoints.load(session.fineTuneRun(manifest.id));
-  if (!checkpoint || checkpoint.manifest.datasetId !== manifest.id) {
-    throw new NamedError(ErrorName.NotFineTuned, 'No fine-tuned model for this dataset yet: run step 4 first.');
-  }
-  const {spec, classes} = checkpoint.manifest;
-  assertWeightsMatch(session.weights?.info, spec, 'The fine-tuned model');
-  const backend = await session.onBackend('inference');
-  const head = buildHead(featureShapeFor(spec.inputSize, spec.channels), classes.length, checkpoint.manifest.options.seed);
-  const network = buildFineTuneModel(session.freshConvBase(spec.inputSize), head, spec.inputSize);
-  try {
-    loadTrainableWeights(network, checkpoint);
-  } catch (err) {
-    network.dispose();
-    throw err;
-  }
-  return {network, spec, classes, backend};
-}
-
-/** A trained model from preprocessed pixels to probabilities, and how its images are prepared. */
 export interface PixelClassifier {
   model: 'head' | 'fine-tuned';
   classes: string[];
@@ -56,7 +22,7 @@ export interface PixelClassifier {
   dispose(): void;
 }
 
-/** The head trained on this dataset, on the conv base its features came from. */
+/** The head trained on this dataset, on the session's conv base (both kept by the session). */
 export async function headClassifier(session: Session, manifest: DatasetManifest): Promise<PixelClassifier> {
   const {model: head, info} = headFor(await session.trainedHead(), manifest, 'predicting');
   assertWeightsMatch(session.weights?.info, info.spec, 'The head');
@@ -72,15 +38,15 @@ export async function headClassifier(session: Session, manifest: DatasetManifest
   };
 }
 
-/** The fine-tuned model of this dataset. */
+/** This dataset's fine-tuned model, rebuilt for the caller, who disposes it. */
 export async function fineTunedClassifier(session: Session, manifest: DatasetManifest): Promise<PixelClassifier> {
-  const {network, spec, classes, backend} = await fineTunedNetwork(session, manifest);
+  const {model, spec, classes} = await rebuildFineTuned(session, manifest);
   return {
     model: 'fine-tuned',
     classes,
     spec,
-    backend,
-    predict: (x) => network.predict(x) as tf.Tensor2D,
-    dispose: () => network.dispose(),
+    backend: await session.onBackend('inference'),
+    predict: (x) => model.predict(x) as tf.Tensor2D,
+    dispose: () => model.dispose(),
   };
 }

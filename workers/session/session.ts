@@ -138,6 +138,12 @@ export class Session {
     this.#weights = loaded;
   }
 
+  /** No weights loaded (their kept copy was deleted): steps that need them wait for a new load. */
+  unloadWeights(): void {
+    this.releaseConvBase();
+    this.#weights = null;
+  }
+
   /** The conv base for an input size on a backend, built once from the loaded weights' bytes. */
   convBase(size: number, backend: BackendName): tf.LayersModel {
     if (this.#convBase?.backend === backend && this.#convBase.size === size) return this.#convBase.model;
@@ -173,6 +179,11 @@ export class Session {
       const kept = await loadHead();
       if (kept) this.#head = {model: kept.model, info: {...kept.info, restored: true}};
     }
+    return this.#head;
+  }
+
+  /** The head held now, without reading the kept one (see trainedHead). */
+  get head(): HeadSlot | null {
     return this.#head;
   }
 

@@ -1,6 +1,7 @@
 import {ErrorName, NamedError} from '../../src/shared/errors.ts';
 import {reconnecting} from '../storage/database.ts';
 import type {CheckpointInfo, EpochLog, FeatureSpec, FineTuneOptions} from '../../src/shared/protocol/index.ts';
+import {storedBytes} from '../storage/stored-bytes.ts';
 
 /** One weight tensor, as bytes. */
 export interface StoredTensor {
@@ -70,6 +71,7 @@ export const runLockName = (runId: string) => `transfer-lab-fine-tune:${runId}`;
  */
 export class CheckpointStore {
   readonly #open: () => Promise<IDBDatabase>;
+  #measured: {savedAt: number; bytes: number} | null = null;
 
   constructor(name = 'transfer-lab-checkpoints') {
     this.#open = reconnecting(name, (factory) => factory.open(name, VERSION), upgrade);
@@ -134,6 +136,23 @@ export class CheckpointStore {
     const payload = await this.#get<Pick<Checkpoint, 'weights' | 'optimizer'>>(payloadKey(manifest.runId, manifest.epoch));
     if (!payload) return null;
     return {manifest, ...payload};
+  }
+
+  /** The newest run's manifest, and every entry's bytes (every run's manifest and payload) as the storage list counts them. */
+  async usage(): Promise<{manifest: CheckpointManifest | null; bytes: number}> {
+    const manifest = await this.manifest();
+    if (!manifest) return {manifest, bytes: 0};
+    // Measured once per checkpoint (a VGG16 one is ~57 MB to read), not at every listing.
+    if (this.#measured?.savedAt !== manifest.savedAt) {
+      const values = await this.#transaction('readonly', (store) => store.getAll());
+      this.#measured = {savedAt: manifest.savedAt, bytes: storedBytes(values)};
+    }
+    return {manifest, bytes: this.#measured.bytes};
+  }
+
+  /** Deletes every run's checkpoint; resolves once that is on disk. */
+  async clear(): Promise<void> {
+    await this.#transaction('readwrite', (store) => store.clear());
   }
 
   async #transaction<T>(mode: IDBTransactionMode, work: (store: IDBObjectStore) => IDBRequest<T>): Promise<T> {

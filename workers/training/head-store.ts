@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
-import {get, set, type UseStore} from 'idb-keyval';
+import {del, get, set, type UseStore} from 'idb-keyval';
 import {createStore} from '../storage/database.ts';
 import type {FeatureSpec, HeadInfo, HeadOptions} from '../../src/shared/protocol/index.ts';
 import type {StoredTensor} from './checkpoint-store.ts';
@@ -44,10 +44,21 @@ export async function putStoredHead(stored: Omit<StoredHead, 'schema'>, store = 
   await set('current', {...stored, schema: SCHEMA} satisfies StoredHead, store);
 }
 
+/** The kept head as stored (its weights as bytes), or undefined; nothing is rebuilt. */
+export async function readStoredHead(store = headStore()): Promise<StoredHead | undefined> {
+  const stored = await get<StoredHead>('current', store);
+  return stored?.schema === SCHEMA ? stored : undefined;
+}
+
+/** Forgets the kept head; resolves once the deletion has committed. */
+export async function deleteStoredHead(store = headStore()): Promise<void> {
+  await del('current', store);
+}
+
 /** The kept head, rebuilt (on the current backend); null if there is none. */
 export async function loadHead(store = headStore()): Promise<{model: tf.LayersModel; info: Omit<HeadInfo, 'restored'>} | null> {
-  const stored = await get<StoredHead>('current', store);
-  return stored?.schema === SCHEMA ? headFromStored(stored) : null;
+  const stored = await readStoredHead(store);
+  return stored ? headFromStored(stored) : null;
 }
 
 /** A stored head rebuilt on the current backend. */

@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs';
 import type {FrameSource, LivePredictionEvent} from '../../src/shared/protocol/index.ts';
 import {rgbaPixels} from '../dataset/decode-image.ts';
 import {resizeRgb} from '../dataset/resize.ts';
-import {preprocess} from '../model/preprocess.ts';
+import {preprocessPixels} from '../model/preprocess.ts';
 import {throwIfCancelled} from '../runtime/jobs.ts';
 import type {PixelClassifier} from '../session/classifiers.ts';
 
@@ -47,7 +47,7 @@ export async function predictLive({classifier, nextFrame, signal, onPrediction}:
 export async function classifyFrame(classifier: PixelClassifier, bitmap: ImageBitmap): Promise<number[]> {
   const {inputSize: size, resize, preprocessing} = classifier.spec;
   const pixels = resizeRgb(rgbaPixels(bitmap), size, size, resize);
-  const scores = tf.tidy(() => classifier.predict(preprocess(tf.tensor4d(pixels, [1, size, size, 3], 'int32'), preprocessing)));
+  const scores = tf.tidy(() => classifier.predict(preprocessPixels(pixels, 1, size, preprocessing)));
   try {
     // Read asynchronously: a synchronous read on WebGPU has been seen to return zeros.
     const row = Array.from(await scores.data());

@@ -1,10 +1,32 @@
 import {LitElement, css, html, nothing, type PropertyValues} from 'lit';
 import {customElement, property, state} from 'lit/decorators.js';
 import {SPLITS, type DatasetImage, type ImagePrediction, type Split} from '../../shared/protocol/index.ts';
+import {theme} from '../../styles/theme.ts';
+import {describeHeatMap, type HeatMapGrid} from '../../view-model/heat-map.ts';
 import type {ConfusionCell} from '../tl-confusion/tl-confusion.ts';
+import '../tl-heat-map/tl-heat-map.ts';
 
 const CELL = 120; // px: a 96 px thumbnail, its caption and the gap
 const OVERSCAN_ROWS = 2;
+
+/** Heat maps over the thumbnails (prediction mode): Grad-CAM's, for each image's predicted class. */
+export interface GalleryHeat {
+  /** Maps by image (manifest index) and the class each explains; one not there yet is still being made. */
+  maps: ReadonlyMap<number, {values: ArrayLike<number>; target: number}>;
+  /** Where every map's grid sits on the network's input; null until the first map is made. */
+  grid: Omit<HeatMapGrid, 'values'> | null;
+  /** 0 to 1. */
+  opacity: number;
+}
+
+export interface GalleryShownDetail {
+  /** The images rendered now (those in view and a little around), in display order. */
+  images: number[];
+}
+
+export interface GalleryOpenDetail {
+  image: number;
+}
 
 /**
  * The tutorial's `plot_gallery`: images with their labels, filterable by
@@ -13,14 +35,21 @@ const OVERSCAN_ROWS = 2;
  *
  * Given predictions, it shows those images instead, captioned
  * "predicted (true) probability", mistakes first (the most confident
- * mistakes leading), optionally only one confusion-matrix cell.
+ * mistakes leading), optionally only one confusion-matrix cell. Given
+ * `heat` too, it draws each image's heat map over its thumbnail, says in
+ * its text alternative where the map is hot, tells which images it has
+ * rendered (so their maps can be made, in its order), and opens an image
+ * when it is clicked.
  *
+ * @fires tl-gallery-shown - With `heat`: the images rendered changed (detail: {images}, in display order).
+ * @fires tl-gallery-open - With `heat`: an image was clicked (detail: {image}).
  * @csspart grid - The scrolling grid.
  * @csspart item - One image with its caption.
+ * @csspart heat-map - A thumbnail's heat map.
  */
 @customElement('tl-gallery')
 export class TlGallery extends LitElement {
-  static override styles = css`
+  static override styles = [theme, css`
     :host { display: block; }
     .filters { display: flex; flex-wrap: wrap; gap: 0.75rem; align-items: center; margin-bottom: 0.5rem; font-size: 0.9em; }
     select { font: inherit; margin-left: 0.25rem; }
@@ -33,7 +62,11 @@ export class TlGallery extends LitElement {
     li.wrong .caption { color: #a1170b; font-weight: 600; }
     .caption { font-size: 0.75rem; width: 100%; text-align: center; white-space: nowrap; overflow: hidden; text-overflow: ellipsis; }
     .empty { padding: 1rem; color: #4a4f57; }
-  `;
+    .thumb { position: relative; width: 96px; height: 96px; padding: 0; border: 0; background: none; border-radius: 0.25rem; cursor: zoom-in; font: inherit; color: inherit; }
+    .thumb:focus-visible { outline: 2px solid var(--_accent); outline-offset: 2px; }
+    .thumb tl-heat-map { position: absolute; inset: 0; border-radius: 0.25rem; overflow: hidden; pointer-events: none; }
+    .pending { position: absolute; right: 4px; bottom: 4px; padding: 0 0.3rem; border-radius: var(--_radius); background: var(--_surface); color: var(--_muted); font-size: 0.7rem; }
+  `];
 
   @property({attribute: false}) images: readonly DatasetImage[] = [];
   @property({attribute: false}) classes: readonly string[] = [];
@@ -45,11 +78,16 @@ export class TlGallery extends LitElement {
   @property({attribute: false}) predictions: ImagePrediction[] | null = null;
   /** In prediction mode, only this confusion-matrix cell. */
   @property({attribute: false}) cell: ConfusionCell = null;
+  /** In prediction mode, heat maps over the thumbnails (null: none). */
+  @property({attribute: false}) heat: GalleryHeat | null = null;
 
   @state() private gridScrollTop = 0;
   @state() private gridWidth = 0;
 
   #urls = new Map<Blob, string>();
+  /** The images the last render drew, and the list last announced. */
+  #rendered: number[] = [];
+  #announced = '';
   #resize = new ResizeObserver(([entry]) => (this.gridWidth = entry!.contentRect.width));
 
   /** The images that pass the filters, by index into `images`, in display order. */
@@ -123,6 +161,8 @@ export class TlGallery extends LitElement {
     const firstRow = Math.max(0, Math.floor(this.gridScrollTop / CELL) - OVERSCAN_ROWS);
     const lastRow = Math.min(rows, firstRow + viewRows + 2 * OVERSCAN_ROWS);
     const shown = indices.slice(firstRow * columns, lastRow * columns);
+    this.#rendered = shown;
+    const heat = this.predictions ? this.heat : null;
     return html`
       <div class="filters">
         ${this.predictions
@@ -162,13 +202,54 @@ export class TlGallery extends LitElement {
               class=${wrong ? 'wrong' : ''}
               title=${prediction ? `${caption} — ${image.path}` : image.path}
             >
-              <img src=${this.#url(image.thumbnail)} alt=${`${caption}: ${image.path}`} loading="lazy" decoding="async" />
+              ${heat && prediction
+                ? this.#withHeat(heat, index, image, caption)
+                : html`<img src=${this.#url(image.thumbnail)} alt=${`${caption}: ${image.path}`} loading="lazy" decoding="async" />`}
               <span class="caption">${caption}</span>
             </li>`;
           })}
         </ul>
       </div>
     `;
+  }
+
+  /** A thumbnail as a button that opens it, its map over it (or a mark while the map is made). */
+  #withHeat(heat: GalleryHeat, index: number, image: DatasetImage, caption: string) {
+    const map = heat.maps.get(index);
+    const grid = heat.grid;
+    const where = map && grid ? describeHeatMap({values: map.values, side: grid.side}) : null;
+    const explained = map ? (this.classes[map.target] ?? String(map.target)) : '';
+    return html`<button type="button" class="thumb" @click=${() => this.#open(index)}>
+      <img src=${this.#url(image.thumbnail)} alt=${`${caption}: ${image.path}`} loading="lazy" decoding="async" />
+      ${map && grid
+        ? html`<tl-heat-map
+            part="heat-map"
+            .values=${map.values}
+            side=${grid.side}
+            cell-pixels=${grid.cellPixels}
+            input-size=${grid.inputSize}
+            crop-width=${image.width}
+            crop-height=${image.height}
+            opacity=${heat.opacity}
+            label=${`Heat map for ${explained}: ${where ?? `no region raises the score of ${explained}`}`}
+          ></tl-heat-map>`
+        : html`<span class="pending">map…</span>`}
+    </button>`;
+  }
+
+  protected override updated(): void {
+    if (!this.predictions || !this.heat) {
+      this.#announced = '';
+      return;
+    }
+    const key = this.#rendered.join();
+    if (key === this.#announced) return;
+    this.#announced = key;
+    this.dispatchEvent(new CustomEvent<GalleryShownDetail>('tl-gallery-shown', {detail: {images: [...this.#rendered]}, bubbles: true, composed: true}));
+  }
+
+  #open(image: number): void {
+    this.dispatchEvent(new CustomEvent<GalleryOpenDetail>('tl-gallery-open', {detail: {image}, bubbles: true, composed: true}));
   }
 
   #onScroll(event: Event): void {
@@ -193,5 +274,9 @@ export class TlGallery extends LitElement {
 declare global {
   interface HTMLElementTagNameMap {
     'tl-gallery': TlGallery;
+  }
+  interface GlobalEventHandlersEventMap {
+    'tl-gallery-shown': CustomEvent<GalleryShownDetail>;
+    'tl-gallery-open': CustomEvent<GalleryOpenDetail>;
   }
 }

@@ -11,6 +11,8 @@ export * from './head.ts';
 export * from './fine-tune.ts';
 export * from './evaluation.ts';
 export * from './export.ts';
+export * from './storage.ts';
+export * from './explain.ts';
 export * from './progress.ts';
 export * from './project.ts';
 export * from './webcam.ts';

@@ -22,6 +22,8 @@ export type Progress =
   | ({kind: 'weights'; stage: 'download' | 'read' | 'store'} & ProgressCounts)
   /** Images of the split scored. */
   | ({kind: 'evaluation'} & ProgressCounts)
+  /** Images whose Grad-CAM maps are done. */
+  | ({kind: 'explain'} & ProgressCounts)
   /** Bytes of a project file written, or read and put back in place. */
   | ({kind: 'project'; stage: 'write' | 'read'} & ProgressCounts)
   /** Bytes of an exported model: written into the zip (its tfjs weights, then its .h5), or read back from one. */
