@@ -119,7 +119,6 @@ export class TrainerClient {
     remove: this.#call('storage', 'remove'),
   };
 
-
   readonly webcam = {
     classes: this.#call('webcam', 'classes'),
     addClass: this.#call('webcam', 'addClass'),
