@@ -4,7 +4,7 @@ import {defaultReporter} from '@web/test-runner';
 import {viteBridge} from './test/support/vite-bridge.mjs';
 import {summaryReporter} from './test/support/summary-reporter.mjs';
 import {storageCommandsPlugin} from './test/support/storage-commands-plugin.mjs';
-import {CHROMIUM_ARGS, findChromium} from './test/support/chromium.mjs';
+import {CHROMIUM_ARGS, FAKE_CAMERA_ARGS, findChromium} from './test/support/chromium.mjs';
 
 const bridge = viteBridge();
 
@@ -25,7 +25,7 @@ export default {
       launchOptions: {
         executablePath: findChromium(),
         headless: true,
-        args: CHROMIUM_ARGS,
+        args: [...CHROMIUM_ARGS, ...FAKE_CAMERA_ARGS],
       },
     }),
   ],

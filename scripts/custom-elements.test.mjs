@@ -19,7 +19,7 @@ test('custom-elements.json is current and lists every element with its attribute
     const byPath = (manifest) => Object.fromEntries(manifest.modules.map((m) => [m.path, m]));
     assert.deepEqual(byPath(committed), byPath(fresh), 'custom-elements.json is stale: run npm run manifest');
     const elements = new Map(fresh.modules.flatMap((m) => (m.declarations ?? []).filter((d) => d.tagName).map((d) => [d.tagName, d])));
-    for (const tag of ['tl-lab', 'tl-playground', 'tl-demo', 'tl-step-weights', 'tl-step-data', 'tl-step-features', 'tl-step-head', 'tl-step-fine-tune', 'tl-step-results']) {
+    for (const tag of ['tl-lab', 'tl-playground', 'tl-demo', 'tl-step-weights', 'tl-step-data', 'tl-step-features', 'tl-step-head', 'tl-step-fine-tune', 'tl-step-results', 'tl-step-webcam', 'tl-live-predict']) {
       assert.ok(elements.has(tag), `${tag} is in the manifest`);
     }
     const head = elements.get('tl-step-head');

@@ -9,6 +9,7 @@ import {createHeadService} from './services/head-service.ts';
 import {createProjectService} from './services/project-service.ts';
 import {createRuntimeService} from './services/runtime-service.ts';
 import {createStorageService} from './services/storage-service.ts';
+import {createWebcamService} from './services/webcam-service.ts';
 import {createWeightsService} from './services/weights-service.ts';
 import {Session} from './session/session.ts';
 
@@ -34,6 +35,7 @@ export function createTrainerServices() {
     project: createProjectService(session),
     export: createExportService(session),
     storage: createStorageService(session),
+    webcam: createWebcamService(session),
     jobs: {
       /** Asks a job to stop at its next batch boundary (or before it starts, if queued). */
       cancel: (jobId: string): boolean => cancelJob(jobId),

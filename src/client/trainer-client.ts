@@ -1,8 +1,8 @@
-import {proxy, releaseProxy, transfer, wrap, type Remote} from 'comlink';
+import {expose, proxy, releaseProxy, transfer, wrap, type Remote} from 'comlink';
 import type {TrainerServices} from '../../workers/trainer-services.ts';
 import {installNamedErrorTransfer} from '../shared/comlink-errors.ts';
 import {ErrorName, NamedError} from '../shared/errors.ts';
-import type {FeatureRequest, WeightsSource} from '../shared/protocol/index.ts';
+import type {FeatureRequest, FrameSource, LiveEvent, LiveRequest, LiveSummary, WeightsSource} from '../shared/protocol/index.ts';
 
 installNamedErrorTransfer();
 
@@ -34,7 +34,7 @@ let nextJob = 0;
 /**
  * The main thread's handle on the trainer worker: the one place that
  * creates it. Its namespaces mirror the worker's services (runtime, weights,
- * dataset, features, head, fineTune, evaluation, explain, project, export, storage), typed by them: a job is
+ * dataset, features, head, fineTune, evaluation, explain, project, export, storage, webcam), typed by them: a job is
  * `(request, {signal, onEvent})`, its id and cancellation handled here.
  * A worker that fails to load or dies would leave Comlink calls pending
  * forever, so the client watches for that and rejects them with
@@ -118,6 +118,42 @@ export class TrainerClient {
     list: this.#call('storage', 'list'),
     remove: this.#call('storage', 'remove'),
   };
+
+  readonly webcam = {
+    classes: this.#call('webcam', 'classes'),
+    addClass: this.#call('webcam', 'addClass'),
+    renameClass: this.#call('webcam', 'renameClass'),
+    removeClass: this.#call('webcam', 'removeClass'),
+    /** The bitmap is transferred, never copied or read here: the caller loses it. */
+    capture: (classId: string, bitmap: ImageBitmap) => this.#call('webcam', 'capture')(classId, transfer(bitmap, [bitmap])),
+    deleteFrame: this.#call('webcam', 'deleteFrame'),
+    clearClass: this.#call('webcam', 'clearClass'),
+    /** A File made in the worker comes back as a reference (its bytes stay where they are). */
+    datasetZip: this.#call('webcam', 'datasetZip'),
+    splitZip: this.#job('webcam', 'splitZip'),
+    /**
+     * The frame source is exposed on a port of its own that crosses with
+     * the request (the worker releases it when the job ends); every frame
+     * it gives is transferred.
+     */
+    predictLive: (request: LiveRequest, job?: JobOptions<LiveEvent>): Promise<LiveSummary> => {
+      const {port1, port2} = new MessageChannel();
+      let ended = false;
+      const source: FrameSource = async () => {
+        const bitmap = await request.nextFrame();
+        if (!ended) return bitmap && transfer(bitmap, [bitmap]);
+        bitmap?.close(); // the job is over: no one will take this frame
+        return null;
+      };
+      expose(source, port1);
+      return this.#liveJob(transfer({model: request.model, frames: port2}, [port2]), job).finally(() => {
+        ended = true;
+        port1.close();
+      });
+    },
+  };
+
+  readonly #liveJob = this.#job('webcam', 'predictLive');
 
   /**
    * Starts the trainer worker. `url` is where its script is (tests give

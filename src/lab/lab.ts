@@ -7,6 +7,7 @@ import {ExplainStep} from './explain.ts';
 import {FeaturesStep} from './features.ts';
 import {FineTuneStep} from './fine-tune.ts';
 import {HeadStep} from './head.ts';
+import {LivePredictStep} from './live-predict.ts';
 import {ModelUseStep} from './model-use.ts';
 import {ProjectStep} from './project.ts';
 import {DEFAULT_LAB_CONFIG, type LabConfig} from './lab-config.ts';
@@ -17,6 +18,7 @@ import {RuntimeStep} from './runtime.ts';
 import {SavedChoices} from './saved-choices.ts';
 import {StepRun} from './step-run.ts';
 import {StorageStep} from './storage.ts';
+import {WebcamStep} from './webcam.ts';
 import {WeightsStep} from './weights.ts';
 
 export interface LabOptions {
@@ -54,6 +56,8 @@ export class Lab extends EventTarget {
   readonly modelUse: ModelUseStep;
   readonly storage: StorageStep;
   readonly offline: OfflineCopy;
+  readonly webcam: WebcamStep;
+  readonly live: LivePredictStep;
   readonly #ownsClient: boolean;
   #started: Promise<void> | null = null;
   #disposed = false;
@@ -82,6 +86,8 @@ export class Lab extends EventTarget {
     this.storage = new StorageStep(this);
     this.offline = offline;
     offline.addEventListener('change', this.#offlineChanged);
+    this.webcam = new WebcamStep(this);
+    this.live = new LivePredictStep(this);
   }
 
   /** Something any step shows has changed. */
@@ -165,6 +171,8 @@ export class Lab extends EventTarget {
     this.offline.removeEventListener('change', this.#offlineChanged);
     this.demo.stop();
     this.project.replay.stop();
+    this.webcam.stop();
+    this.live.stop();
     if (this.#ownsClient) this.client.dispose();
   }
 }

@@ -1,6 +1,6 @@
 import type {Lab} from '../lab/lab.ts';
 
-export const STEP_NAMES = ['demo', 'runtime', 'weights', 'data', 'features', 'head', 'fine-tune', 'results', 'export', 'project', 'storage'] as const;
+export const STEP_NAMES = ['demo', 'runtime', 'weights', 'data', 'webcam', 'features', 'head', 'fine-tune', 'results', 'live', 'export', 'project', 'storage'] as const;
 export type StepName = (typeof STEP_NAMES)[number];
 
 export type StepState = 'done' | 'running' | 'ready' | 'waiting' | 'failed';
@@ -37,6 +37,14 @@ export function stepStatus(lab: Lab, step: StepName): StepStatus {
       if (dataset.manifest) return of('done', `${dataset.manifest.images.length} images`);
       return of('ready', 'drop a zip');
     }
+    case 'webcam': {
+      const {webcam} = lab;
+      if (webcam.capturing) return of('running', 'capturing');
+      if (webcam.making) return of('running', 'importing');
+      if (webcam.datasetIsWebcam) return of('done', 'in step 1');
+      const frames = webcam.frameCount;
+      return of('ready', frames ? `${frames} frames` : 'capture frames');
+    }
     case 'features':
       if (lab.features.run.running) return of('running', 'computing');
       if (lab.features.ready) return of('done', 'cached');
@@ -57,6 +65,12 @@ export function stepStatus(lab: Lab, step: StepName): StepStatus {
       if (results.run.running) return of('running', 'evaluating');
       if (results.result) return of('done', `${(results.result.accuracy * 100).toFixed(1)} % right`);
       return results.blocked('head') ? of('waiting', 'needs a model') : of('ready', 'ready');
+    }
+    case 'live': {
+      const {live} = lab;
+      if (live.running) return of('running', 'predicting');
+      if (live.run.status === 'failed') return of('failed', 'stopped');
+      return live.blocked('head') && live.blocked('fine-tuned') ? of('waiting', 'needs a trained model') : of('ready', 'ready');
     }
     case 'export': {
       const use = lab.modelUse;

@@ -12,10 +12,12 @@ import '../steps/tl-demo/tl-demo.ts';
 import '../steps/tl-step-runtime/tl-step-runtime.ts';
 import '../steps/tl-step-weights/tl-step-weights.ts';
 import '../steps/tl-step-data/tl-step-data.ts';
+import '../steps/tl-step-webcam/tl-step-webcam.ts';
 import '../steps/tl-step-features/tl-step-features.ts';
 import '../steps/tl-step-head/tl-step-head.ts';
 import '../steps/tl-step-fine-tune/tl-step-fine-tune.ts';
 import '../steps/tl-step-results/tl-step-results.ts';
+import '../steps/tl-live-predict/tl-live-predict.ts';
 import '../steps/tl-step-export/tl-step-export.ts';
 import '../steps/tl-step-project/tl-step-project.ts';
 import '../steps/tl-step-storage/tl-step-storage.ts';
@@ -25,10 +27,12 @@ const LABELS: Record<StepName, string> = {
   runtime: 'Runtime',
   weights: 'VGG16 weights',
   data: '1 · Data',
+  webcam: '1 · …or the webcam',
   features: '2 · Features',
   head: '3 · Head',
   'fine-tune': '4 · Fine-tune',
   results: '5 · Results',
+  live: 'Live prediction',
   export: 'Use the model',
   project: 'Save and reopen',
   storage: 'Offline & storage',
@@ -83,7 +87,7 @@ export class TlPlayground extends LabConfigMixin(LitElement) {
     `,
   ];
 
-  /** Which steps show, in order (space-separated): demo runtime weights data features head fine-tune results export project storage. */
+  /** Which steps show, in order (space-separated): demo runtime weights data webcam features head fine-tune results live export project storage. */
   @property({
     converter: {fromAttribute: (value: string | null) => (value ?? '').split(/\s+/).filter((s): s is StepName => STEP_NAMES.includes(s as StepName))},
   })
@@ -156,6 +160,8 @@ export class TlPlayground extends LabConfigMixin(LitElement) {
         return html`<tl-step-weights id="weights" ?read-only=${readOnly}></tl-step-weights>`;
       case 'data':
         return html`<tl-step-data id="data" ?read-only=${readOnly}></tl-step-data>`;
+      case 'webcam':
+        return html`<tl-step-webcam id="webcam" ?read-only=${readOnly}></tl-step-webcam>`;
       case 'features':
         return html`<tl-step-features id="features" ?read-only=${readOnly}></tl-step-features>`;
       case 'head':
@@ -164,6 +170,8 @@ export class TlPlayground extends LabConfigMixin(LitElement) {
         return html`<tl-step-fine-tune id="fine-tune" ?read-only=${readOnly}></tl-step-fine-tune>`;
       case 'results':
         return html`<tl-step-results id="results" ?read-only=${readOnly}></tl-step-results>`;
+      case 'live':
+        return html`<tl-live-predict id="live" ?read-only=${readOnly}></tl-live-predict>`;
       case 'export':
         return html`<tl-step-export id="export" ?read-only=${readOnly}></tl-step-export>`;
       case 'project':

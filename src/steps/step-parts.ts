@@ -48,3 +48,15 @@ export function runProgress(run: StepRun<unknown>, label: string) {
 export function restoredNote(what: string, at: number | null | undefined) {
   return html`<p class="restored" role="status">Restored from your last visit: ${what}${at ? ` (made ${formatWhen(at)})` : ''}.</p>`;
 }
+
+/** Why a dataset could not be imported: each problem with its fix when the images cannot train a classifier. */
+export function datasetError(err: unknown, kept: boolean, what = 'this zip') {
+  const problems = (err as {details?: {problems?: {message: string; fix: string}[]}}).details?.problems;
+  return html`<div class="error" role="alert">
+    ${problems
+      ? html`<p>${(err as Error).name}: ${what} cannot train a classifier yet.</p>
+          <ul>${problems.map((p) => html`<li>${p.message} ${p.fix}</li>`)}</ul>`
+      : html`<p>${describeError(err)}</p>`}
+    ${kept ? html`<p class="hint">The dataset you had before is still loaded.</p>` : nothing}
+  </div>`;
+}

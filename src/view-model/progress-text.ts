@@ -41,6 +41,7 @@ export function progressText(p: Progress): ProgressText {
       return {position: count('images'), figures};
     case 'evaluation':
     case 'explain':
+    case 'split-zip':
       rate('images');
       left();
       return {position: count('images'), figures};

@@ -38,3 +38,10 @@ export const CHROMIUM_ARGS = [
   '--disable-sync',
   '--no-first-run',
 ];
+
+/**
+ * Chromium's fake camera (a moving test pattern, so every frame differs)
+ * with its permission prompt answered "allow": for the webcam tests. The
+ * test runner adds these; nothing else in a test asks for media.
+ */
+export const FAKE_CAMERA_ARGS = ['--use-fake-device-for-media-stream', '--use-fake-ui-for-media-stream'];

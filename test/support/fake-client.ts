@@ -152,6 +152,7 @@ export function fakeWorker(): FakeWorker {
       },
     },
     explain: {gradCam: job('explain.gradCam', (request: GradCamRequest) => a.gradCam(request))},
+    webcam: {classes: call('webcam.classes', () => [])},
     dispose: () => {},
   } as unknown as TrainerClient;
   return fake;

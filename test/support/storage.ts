@@ -2,15 +2,16 @@ import {executeServerCommand} from '@web/test-runner-commands';
 
 /**
  * Forgets what an earlier test kept for "the next visit" (the dataset, the
- * head, the checkpoints), so a page test starts as a first visit. Tests share
- * the browser's IndexedDB; the weights and feature caches may stay (they are
- * keyed by content). The worker's stores close their connection when another
- * context deletes their database, so a worker still running does not hold it up.
+ * head, the checkpoints, the webcam's frames), so a page test starts as a
+ * first visit. Tests share the browser's IndexedDB; the weights and feature
+ * caches may stay (they are keyed by content). The worker's stores close their
+ * connection when another context deletes their database, so a worker still
+ * running does not hold it up.
  */
 export async function forgetLastVisit(): Promise<void> {
   localStorage.clear();
   await Promise.all(
-    ['transfer-lab-datasets', 'transfer-lab-heads', 'transfer-lab-checkpoints'].map(
+    ['transfer-lab-datasets', 'transfer-lab-heads', 'transfer-lab-checkpoints', 'transfer-lab-webcam'].map(
       (name) =>
         new Promise<void>((resolve, reject) => {
           const request = indexedDB.deleteDatabase(name);

@@ -115,15 +115,10 @@ export class DatasetSession {
     if (!Number.isInteger(size) || size < 1 || size > MAX_PIXELS_SIZE) {
       throw new NamedError(ErrorName.InvalidRequest, `Images can be read at 1 to ${MAX_PIXELS_SIZE} pixels square; got ${size}.`);
     }
-    const {assembled} = this.#require();
-    const entries = await this.#entryMap();
     const out = new Uint8Array(indices.length * size * size * 3);
     for (const [k, index] of indices.entries()) {
       throwIfCancelled(signal);
-      const source = assembled.sources[index];
-      const entry = source === undefined ? undefined : entries.get(source);
-      if (!entry) throw new NamedError(ErrorName.InvalidRequest, `There is no image ${index} in the dataset.`);
-      const bitmap = await decodeImage(await readEntry(entry, signal));
+      const bitmap = await decodeImage(await this.readFile(index, signal));
       try {
         out.set(resizeRgb(rgbaPixels(bitmap), size, size, resize), k * size * size * 3);
       } finally {
@@ -131,6 +126,14 @@ export class DatasetSession {
       }
     }
     return out;
+  }
+
+  /** The image at this index as its file's own bytes, read from the zip. */
+  async readFile(index: number, signal?: AbortSignal): Promise<Uint8Array> {
+    const source = this.#require().assembled.sources[index];
+    const entry = source === undefined ? undefined : (await this.#entryMap()).get(source);
+    if (!entry) throw new NamedError(ErrorName.InvalidRequest, `There is no image ${index} in the dataset.`);
+    return readEntry(entry, signal);
   }
 
   #require(): Current {

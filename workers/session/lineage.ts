@@ -25,11 +25,12 @@ export function sameSpec(a: FeatureSpec, b: FeatureSpec): boolean {
  * The head trained on this very dataset and split. Another split's head
  * has seen some of these test images; another dataset's knows other classes.
  */
-export function headFor(head: HeadSlot | null, manifest: DatasetManifest, purpose: 'evaluating' | 'fine-tuning' | 'exporting'): HeadSlot {
+export function headFor(head: HeadSlot | null, manifest: DatasetManifest, purpose: 'evaluating' | 'fine-tuning' | 'exporting' | 'predicting'): HeadSlot {
   const why = {
     'fine-tuning': 'fine-tuning starts from a trained head: random layers on top of block5 would send large random gradients into it and wreck what it learnt',
     evaluating: 'there is no model to score yet',
     exporting: 'there is no model to export yet',
+    predicting: 'there is no model to predict with yet',
   }[purpose];
   if (!head) throw new NamedError(ErrorName.HeadNotTrained, `Train the head first (step 3): ${why}.`);
   if (head.info.datasetId !== manifest.id) {

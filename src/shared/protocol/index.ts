@@ -15,3 +15,4 @@ export * from './storage.ts';
 export * from './explain.ts';
 export * from './progress.ts';
 export * from './project.ts';
+export * from './webcam.ts';

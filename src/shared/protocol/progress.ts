@@ -28,6 +28,8 @@ export type Progress =
   | ({kind: 'project'; stage: 'write' | 'read'} & ProgressCounts)
   /** Bytes of an exported model: written into the zip (its tfjs weights, then its .h5), or read back from one. */
   | ({kind: 'export'; stage: 'tfjs' | 'keras' | 'read'} & ProgressCounts)
+  /** Images of the dataset written into a zip by their split. */
+  | ({kind: 'split-zip'} & ProgressCounts)
   /** Files (and zip entries) of new images looked at; `predicted` of them were images the model scored. */
   | ({kind: 'prediction'; predicted: number} & ProgressCounts)
   /**

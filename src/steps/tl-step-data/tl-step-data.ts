@@ -1,10 +1,9 @@
 import {css, html, nothing} from 'lit';
 import {customElement} from 'lit/decorators.js';
 import type {Lab} from '../../lab/lab.ts';
-import {describeError} from '../../shared/format.ts';
 import type {DatasetManifest} from '../../shared/protocol/index.ts';
 import {StepElement} from '../step-element.ts';
-import {restoredNote, runProgress} from '../step-parts.ts';
+import {datasetError, restoredNote, runProgress} from '../step-parts.ts';
 import '../../components/tl-dataset-drop/tl-dataset-drop.ts';
 import '../../components/tl-dataset-summary/tl-dataset-summary.ts';
 import '../../components/tl-gallery/tl-gallery.ts';
@@ -46,7 +45,7 @@ export class TlStepData extends StepElement {
     const {manifest, restored, run, error} = lab.dataset;
     const failure = run.shownError ?? error;
     return html`
-      ${failure ? this.#error(failure, manifest !== null) : nothing}
+      ${failure ? datasetError(failure, manifest !== null) : nothing}
       ${manifest
         ? html`
             ${restored ? restoredNote(`the dataset ${manifest.name}`, manifest.savedAt) : nothing}
@@ -57,17 +56,6 @@ export class TlStepData extends StepElement {
           ? nothing
           : html`<p class="hint">No dataset yet: drop a zip, or run the offline demo.</p>`}
     `;
-  }
-
-  #error(err: unknown, kept: boolean) {
-    const problems = (err as {details?: {problems?: {message: string; fix: string}[]}}).details?.problems;
-    return html`<div class="error" role="alert">
-      ${problems
-        ? html`<p>${(err as Error).name}: this zip cannot train a classifier yet.</p>
-            <ul>${problems.map((p) => html`<li>${p.message} ${p.fix}</li>`)}</ul>`
-        : html`<p>${describeError(err)}</p>`}
-      ${kept ? html`<p class="hint">The dataset you had before is still loaded.</p>` : nothing}
-    </div>`;
   }
 
   #splitForm(lab: Lab, split: NonNullable<DatasetManifest['split']>) {
