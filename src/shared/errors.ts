@@ -52,6 +52,8 @@ export const ErrorName = {
   OutOfMemory: 'OutOfMemoryError',
   /** The loss became NaN or infinite (usually a learning rate too high). */
   TrainingDiverged: 'TrainingDivergedError',
+  /** A backend kernel was asked for something it does not implement (e.g. NCHW convolution gradients on wasm). */
+  UnsupportedOperation: 'UnsupportedOperationError',
 } as const;
 
 export type ErrorName = (typeof ErrorName)[keyof typeof ErrorName];

@@ -6,6 +6,7 @@ import wasmPlainUrl from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm.w
 import wasmSimdUrl from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-simd.wasm?url';
 import wasmThreadedUrl from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-threaded-simd.wasm?url';
 import {ErrorName, NamedError, hasErrorName} from '../../src/shared/errors.ts';
+import {registerWasmTrainingKernels} from '../kernels/wasm/register.ts';
 import {GENERAL_ORDER, rankBackends, type Capabilities} from './backend-ranking.ts';
 import {withTimeout} from './timeout.ts';
 import {dropWasmThreads, planWasmThreads} from './wasm-threads.ts';
@@ -25,6 +26,9 @@ setWasmPaths({
   'tfjs-backend-wasm-simd.wasm': wasmSimdUrl,
   'tfjs-backend-wasm-threaded-simd.wasm': wasmThreadedUrl,
 });
+
+// Before wasm starts: the kernels that let it train convolutions.
+registerWasmTrainingKernels();
 
 const SOFTWARE_RENDERER = /swiftshader|llvmpipe|softpipe|software/i;
 
