@@ -40,6 +40,8 @@ export async function profileKernels(call: () => unknown | Promise<unknown>): Pr
     const rows = new Map<string, KernelTime>();
     let kernelMs = 0;
     for (const k of info.kernels) {
+      // An op with a custom gradient (fused conv2d, …) is recorded as "name__op" around the kernels it runs: count those once.
+      if (k.name.endsWith('__op')) continue;
       const ms = typeof k.kernelTimeMs === 'number' ? k.kernelTimeMs : 0;
       kernelMs += ms;
       const shapes = k.inputShapes.map((s) => (s ?? []).join('x')).join(' · ');
