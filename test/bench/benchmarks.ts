@@ -6,6 +6,7 @@ import {asFile, encodePicture, makeZip, type ZipContent} from '../support/datase
 import {makeImages} from '../support/fixtures.ts';
 import {DEMO} from '../../src/shared/demo.ts';
 import {DEMO_WEIGHTS_URL, runDemoWorkflow, type DemoScores} from '../support/demo-workflow.ts';
+import {compareVariants, featureVariants, fineTuneVariants, rowsOf} from './wasm-training-bench.ts';
 
 export interface BenchRow {
   bench?: string;
@@ -29,6 +30,9 @@ export const BENCHMARKS: Record<string, () => Promise<BenchRow[]>> = {
   // Only WebGL at 150: minutes per image elsewhere on SwiftShader; a fresh worker of its own.
   'fine-tune-150': () => fineTuneSteps(150, ['webgl']),
   demo: demoAccuracies,
+  // Fine-tuning and features on wasm, step by step from tfjs's stock kernels (each variant in its own worker, best of the rounds).
+  'wasm-training-32': async () => rowsOf(await compareVariants(fineTuneVariants(32, 16), 3)),
+  'wasm-training-150': async () => rowsOf(await compareVariants([...featureVariants(150, 8), ...fineTuneVariants(150, 8)], 2)),
 };
 
 /**

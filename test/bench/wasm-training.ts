@@ -3,7 +3,7 @@ import {buildVgg16} from '../../workers/model/vgg16.ts';
 import {featureShapeFor} from '../../workers/model/vgg16-layout.ts';
 import {decodeVgg16Bundle, randomVgg16Bundle} from '../../workers/model/weights-bundle.ts';
 import '../../workers/runtime/backends.ts'; // serves the wasm binaries and registers our wasm kernels
-import {buildFineTuneModel} from '../../workers/training/fine-tune.ts';
+import {buildFineTuneModel, splitAtBlock5} from '../../workers/training/fine-tune.ts';
 import {buildHead} from '../../workers/training/head.ts';
 import {profileKernels, type KernelProfile} from './kernel-profile.ts';
 
@@ -79,4 +79,25 @@ export const wholeNetworkStep: FineTuneStepBuilder = (convBase, head, size, opti
   const model = buildFineTuneModel(convBase, head, size);
   model.compile({optimizer, loss: 'binaryCrossentropy', metrics: ['accuracy']});
   return {run: (x, y) => model.trainOnBatch(x, y), dispose: () => model.dispose()};
+};
+
+/** As fine-tuning runs now: blocks 1–4 predicted without a tape, block5 and the head trained on their output. */
+export const splitStep: FineTuneStepBuilder = (convBase, head, size, optimizer) => {
+  const whole = buildFineTuneModel(convBase, head, size); // sets block5 trainable, and owns the layers
+  const {frozen, trainable, dispose} = splitAtBlock5(convBase, head, size);
+  trainable.compile({optimizer, loss: 'binaryCrossentropy', metrics: ['accuracy']});
+  return {
+    run: async (x, y) => {
+      const features = frozen.predict(x) as tf.Tensor;
+      try {
+        return await trainable.trainOnBatch(features, y);
+      } finally {
+        features.dispose();
+      }
+    },
+    dispose: () => {
+      dispose();
+      whole.dispose();
+    },
+  };
 };

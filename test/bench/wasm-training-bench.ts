@@ -1,0 +1,99 @@
+import type {BenchRow} from './benchmarks.ts';
+import type {WasmBenchJob, WasmBenchMessage, WasmBenchResult, WasmBenchSetup} from './wasm-training.worker.ts';
+
+/** A worker with its own wasm backend (threads, kernels) that runs measurements one at a time. */
+class WasmBenchWorker {
+  readonly #worker = new Worker(new URL('./wasm-training.worker.ts', import.meta.url), {type: 'module', name: 'wasm-bench'});
+  threads = 0;
+
+  static async start(setup: WasmBenchSetup): Promise<WasmBenchWorker> {
+    const bench = new WasmBenchWorker();
+    bench.threads = (await bench.#ask({setup})) as number;
+    return bench;
+  }
+
+  async run(job: WasmBenchJob): Promise<WasmBenchResult> {
+    return (await this.#ask({job})) as WasmBenchResult;
+  }
+
+  dispose(): void {
+    this.#worker.terminate();
+  }
+
+  #ask(message: WasmBenchMessage): Promise<unknown> {
+    return new Promise((resolve, reject) => {
+      this.#worker.onmessage = ({data}) => (data.error ? reject(new Error(data.error)) : resolve(data.threads ?? data.result));
+      this.#worker.onerror = (event) => reject(new Error(event.message || 'the bench worker failed'));
+      this.#worker.postMessage(message);
+    });
+  }
+}
+
+export interface Variant {
+  label: string;
+  setup: WasmBenchSetup;
+  job: WasmBenchJob;
+}
+
+/**
+ * Runs each variant `rounds` times, interleaved (a b c, a b c, …), each
+ * time in a fresh worker; keeps each variant's fastest time per image (the
+ * least disturbed by whatever else runs on the machine).
+ */
+export async function compareVariants(variants: Variant[], rounds: number, log: (line: string) => void = console.log): Promise<Map<string, WasmBenchResult & {threads: number}>> {
+  const best = new Map<string, WasmBenchResult & {threads: number}>();
+  for (let round = 0; round < rounds; round++) {
+    for (const v of variants) {
+      const worker = await WasmBenchWorker.start(v.setup);
+      try {
+        const result = await worker.run(v.job);
+        log(`bench ${v.label}, round ${round + 1}: ${result.perImageMs.toFixed(0)} ms per image (${worker.threads} thread${worker.threads === 1 ? '' : 's'})`);
+        const kept = best.get(v.label);
+        if (!kept || result.perImageMs < kept.perImageMs) best.set(v.label, {...result, threads: worker.threads});
+      } finally {
+        worker.dispose();
+      }
+    }
+  }
+  return best;
+}
+
+/** Rows for the table: each variant's best time per image, and its speed-up over the first variant. */
+export function rowsOf(best: Map<string, WasmBenchResult & {threads: number}>): BenchRow[] {
+  const rows: BenchRow[] = [];
+  const [first] = best.values();
+  for (const [label, r] of best) {
+    rows.push({label: `${label} (${r.threads} thread${r.threads === 1 ? '' : 's'})`, value: Math.round(r.perImageMs), unit: 'ms/image'});
+    if (first && r !== first) rows.push({label: `  speed-up over "${[...best.keys()][0]}"`, value: Number((first.perImageMs / r.perImageMs).toFixed(2)), unit: '×'});
+    const top = r.kernels.slice(0, 4).map((k) => `${k.kernel} ${(k.share * 100).toFixed(0)} %`).join(', ');
+    rows.push({label: `  where the time goes: ${top}`, value: Number.NaN, unit: ''});
+  }
+  return rows;
+}
+
+const cores = () => Math.min(navigator.hardwareConcurrency || 1, 8);
+
+/**
+ * Fine-tuning on wasm at one input size, from tfjs's stock kernels to what
+ * runs now: our Conv2DBackpropFilter with wasm's own (scalar)
+ * Conv2DBackpropInput, our faster one, blocks 1–4 off the tape, then every
+ * core. Per training image, training step only (no validation).
+ */
+export function fineTuneVariants(size: number, batch: number): Variant[] {
+  const step = (what: WasmBenchJob['what']): WasmBenchJob => ({what, size, batch});
+  return [
+    {label: `${size}×${size} step, whole network on the tape, wasm's stock dx kernel`, setup: {threads: 1, stockInputGradient: true}, job: step('step-whole')},
+    {label: `${size}×${size} step, whole network on the tape, our dx kernel`, setup: {threads: 1}, job: step('step-whole')},
+    {label: `${size}×${size} step, blocks 1–4 predicted, block5 + head trained`, setup: {threads: 1}, job: step('step-split')},
+    {label: `${size}×${size} step, the same on every core`, setup: {threads: cores()}, job: step('step-split')},
+  ];
+}
+
+/** VGG16 features on wasm: tfjs's default thread count on this machine (half the cores) against every core. */
+export function featureVariants(size: number, batch: number): Variant[] {
+  const job: WasmBenchJob = {what: 'features', size, batch};
+  return [
+    {label: `${size}×${size} features, tfjs's default threads`, setup: {threads: Math.max(1, Math.floor(cores() / 2))}, job},
+    {label: `${size}×${size} features, every core`, setup: {threads: cores()}, job},
+  ];
+}
