@@ -6,7 +6,7 @@ import {asFile, encodePicture, makeZip, type ZipContent} from '../support/datase
 import {makeImages} from '../support/fixtures.ts';
 import {DEMO} from '../../src/shared/demo.ts';
 import {DEMO_WEIGHTS_URL, runDemoWorkflow, type DemoScores} from '../support/demo-workflow.ts';
-import {compareVariants, featureVariants, fineTuneVariants, rowsOf} from './wasm-training-bench.ts';
+import {batchVariants, compareVariants, featureVariants, fineTuneVariants, rowsOf} from './wasm-training-bench.ts';
 
 export interface BenchRow {
   bench?: string;
@@ -26,13 +26,16 @@ export const BENCHMARKS: Record<string, () => Promise<BenchRow[]>> = {
   'features-32': () => features(32, 8, 4),
   'features-150': () => features(150, 2, 1),
   'feature-cache': featureCache,
-  'fine-tune-32': () => fineTuneSteps(32, ['webgl', 'cpu', 'webgpu']),
-  // Only WebGL at 150: minutes per image elsewhere on SwiftShader; a fresh worker of its own.
-  'fine-tune-150': () => fineTuneSteps(150, ['webgl']),
+  'fine-tune-32': () => fineTuneSteps(32, ['wasm', 'webgl', 'cpu', 'webgpu']),
+  // Only wasm and WebGL at 150: minutes per image elsewhere on SwiftShader; a fresh worker of its own.
+  'fine-tune-150': () => fineTuneSteps(150, ['wasm', 'webgl']),
   demo: demoAccuracies,
   // Fine-tuning and features on wasm, step by step from tfjs's stock kernels (each variant in its own worker, best of the rounds).
   'wasm-training-32': async () => rowsOf(await compareVariants(fineTuneVariants(32, 16), 3)),
   'wasm-training-150': async () => rowsOf(await compareVariants([...featureVariants(150, 8), ...fineTuneVariants(150, 8)], 2)),
+  'wasm-batch-150': async () => rowsOf(await compareVariants(batchVariants(150, [4, 8, 16]), 2)),
+  // Short runs, many rounds: on a shared machine the best of them is the one least disturbed.
+  'wasm-threads-150': async () => rowsOf(await compareVariants(featureVariants(150, 2), 8)),
 };
 
 /**
