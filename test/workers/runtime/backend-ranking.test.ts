@@ -36,7 +36,7 @@ describe('rankBackends', () => {
       expect(order(phase, software), phase).to.deep.equal(['wasm', 'webgl', 'webgpu', 'cpu']);
       const notes = new Map(rankBackends(phase, software).order.map((c) => [c.backend, c.note]));
       expect(notes.get('webgpu'), phase).to.match(/software WebGPU adapter.*slower than wasm/);
-      expect(notes.get('webgl'), phase).to.match(/software WebGL \(ANGLE.*SwiftShader.*\): about \d+× slower than wasm/);
+      expect(notes.get('webgl'), phase).to.match(/software WebGL \(ANGLE.*SwiftShader.*\): about [\d–]+× slower than wasm/);
     }
     expect(rankBackends('training', software).order.find((c) => c.backend === 'webgl')?.note).to.match(/for fine-tuning$/);
   });
