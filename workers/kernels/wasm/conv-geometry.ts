@@ -67,7 +67,7 @@ export function forwardConv(
  * many trailing input rows were never read, as with 'valid' and a stride
  * that does not divide evenly).
  */
-export function readSpan(inSize: number, outSize: number, filterSize: number, stride: number, padBefore: number): {before: number; after: number; span: number} {
+export function readSpan(inSize: number, outSize: number, filterSize: number, stride: number, padBefore: number): {before: number; after: number} {
   const span = (outSize - 1) * stride + filterSize;
-  return {before: padBefore, after: span - padBefore - inSize, span};
+  return {before: padBefore, after: span - padBefore - inSize};
 }
