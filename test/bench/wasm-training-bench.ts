@@ -1,3 +1,4 @@
+import {WASM_MAX_THREADS} from '../../workers/runtime/wasm-threads.ts';
 import type {BenchRow} from './benchmarks.ts';
 import type {WasmBenchJob, WasmBenchMessage, WasmBenchResult, WasmBenchSetup} from './wasm-training.worker.ts';
 
@@ -77,7 +78,7 @@ export function rowsOf(best: Best): BenchRow[] {
   return rows;
 }
 
-const cores = () => Math.min(navigator.hardwareConcurrency || 1, 8);
+const cores = () => Math.min(navigator.hardwareConcurrency || 1, WASM_MAX_THREADS);
 
 /**
  * Fine-tuning on wasm at one input size, from tfjs's stock kernels to what

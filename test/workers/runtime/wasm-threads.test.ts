@@ -1,5 +1,6 @@
 import {expect} from '@open-wc/testing';
 import {TrainerClient} from '../../../src/client/trainer-client.ts';
+import {WASM_MAX_THREADS} from '../../../workers/runtime/wasm-threads.ts';
 
 /** The real worker, served cross-origin isolated (COOP/COEP, as vite.config.ts sets them). */
 describe('wasm threads', () => {
@@ -10,8 +11,8 @@ describe('wasm threads', () => {
       const report = await trainer.runtime.configure({inference: 'wasm'});
       const cores = navigator.hardwareConcurrency;
       console.log(`${cores} logical cores: wasm runs ${report.wasmThreads} threads (${report.wasmThreadsReason})`);
-      expect(report.wasmThreads).to.equal(Math.min(cores, 8));
-      expect(report.wasmThreadsReason).to.match(cores === 1 ? /^one thread: the browser reports one logical core$/ : cores > 8 ? /^8 threads: the most/ : new RegExp(`^${cores} threads: one per logical core`));
+      expect(report.wasmThreads).to.equal(Math.min(cores, WASM_MAX_THREADS));
+      expect(report.wasmThreadsReason).to.match(cores === 1 ? /^one thread: the browser reports one logical core$/ : cores > WASM_MAX_THREADS ? new RegExp(`^${WASM_MAX_THREADS} threads: the most`) : new RegExp(`^${cores} threads: one per logical core`));
     } finally {
       trainer.dispose();
     }
