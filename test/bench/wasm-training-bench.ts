@@ -40,8 +40,9 @@ export interface Variant {
 
 /**
  * Runs each variant `rounds` times, interleaved (a b c, a b c, …), each
- * time in a fresh worker; keeps each variant's fastest time per image (the
- * least disturbed by whatever else runs on the machine).
+ * time in a fresh worker (which measures its job `repeats` times); keeps
+ * each variant's fastest time per image (the least disturbed by whatever
+ * else runs on the machine).
  */
 type Best = Map<string, WasmBenchResult & {threads: number; group: string}>;
 
@@ -52,7 +53,7 @@ export async function compareVariants(variants: Variant[], rounds: number, log: 
       const worker = await WasmBenchWorker.start(v.setup);
       try {
         const result = await worker.run(v.job);
-        log(`bench ${v.label}, round ${round + 1}: ${result.perImageMs.toFixed(0)} ms per image (${worker.threads} thread${worker.threads === 1 ? '' : 's'})`);
+        log(`bench ${v.label}, round ${round + 1}: ${result.perImageMs.toFixed(0)} ms per image (${worker.threads} thread${worker.threads === 1 ? '' : 's'}), wasm memory ${result.heapMiB.toFixed(0)} MiB`);
         const kept = best.get(v.label);
         if (!kept || result.perImageMs < kept.perImageMs) best.set(v.label, {...result, threads: worker.threads, group: v.group});
       } finally {
@@ -72,6 +73,7 @@ export function rowsOf(best: Best): BenchRow[] {
     const first = firsts.get(r.group);
     if (!first) firsts.set(r.group, [label, r.perImageMs]);
     else rows.push({label: `  speed-up over "${first[0]}"`, value: Number((first[1] / r.perImageMs).toFixed(2)), unit: '×'});
+    rows.push({label: '  wasm memory at its peak', value: Math.round(r.heapMiB), unit: 'MiB'});
     const top = r.kernels.slice(0, 4).map((k) => `${k.kernel} ${(k.share * 100).toFixed(0)} %`).join(', ');
     rows.push({label: `  where the time goes: ${top}`, value: Number.NaN, unit: ''});
   }
@@ -86,8 +88,8 @@ const cores = () => Math.min(navigator.hardwareConcurrency || 1, WASM_MAX_THREAD
  * Conv2DBackpropInput, our faster one, blocks 1–4 off the tape, then every
  * core. Per training image, training step only (no validation).
  */
-export function fineTuneVariants(size: number, batch: number): Variant[] {
-  const step = (what: WasmBenchJob['what']): WasmBenchJob => ({what, size, batch});
+export function fineTuneVariants(size: number, batch: number, repeats = 3): Variant[] {
+  const step = (what: WasmBenchJob['what']): WasmBenchJob => ({what, size, batch, repeats});
   const group = `step-${size}`;
   return [
     {group, label: `${size}×${size} step, whole network on the tape, wasm's stock dx kernel`, setup: {threads: 1, stockInputGradient: true}, job: step('step-whole')},
@@ -98,8 +100,8 @@ export function fineTuneVariants(size: number, batch: number): Variant[] {
 }
 
 /** VGG16 features on wasm: tfjs's default thread count on this machine (half the cores) against every core. */
-export function featureVariants(size: number, batch: number): Variant[] {
-  const job: WasmBenchJob = {what: 'features', size, batch};
+export function featureVariants(size: number, batch: number, repeats = 3): Variant[] {
+  const job: WasmBenchJob = {what: 'features', size, batch, repeats};
   return [
     {group: `features-${size}`, label: `${size}×${size} features, tfjs's default threads`, setup: {threads: Math.max(1, Math.floor(cores() / 2))}, job},
     {group: `features-${size}`, label: `${size}×${size} features, every core`, setup: {threads: cores()}, job},
@@ -107,6 +109,6 @@ export function featureVariants(size: number, batch: number): Variant[] {
 }
 
 /** The fine-tuning step as it runs now (every core) at several batch sizes: whether the batch size matters on wasm. */
-export function batchVariants(size: number, batches: number[]): Variant[] {
-  return batches.map((batch) => ({group: `batch-${size}`, label: `${size}×${size} step, batch ${batch}`, setup: {threads: cores()}, job: {what: 'step-split', size, batch}}));
+export function batchVariants(size: number, batches: number[], repeats = 3): Variant[] {
+  return batches.map((batch) => ({group: `batch-${size}`, label: `${size}×${size} step, batch ${batch}`, setup: {threads: cores()}, job: {what: 'step-split', size, batch, repeats}}));
 }

@@ -20,10 +20,14 @@ export interface WasmBenchJob {
   what: 'features' | 'step-whole' | 'step-split';
   size: number;
   batch: number;
+  /** Measured this many times after the warm-up; the fastest is kept. */
+  repeats: number;
 }
 
 export interface WasmBenchResult extends WasmBenchJob {
   perImageMs: number;
+  /** The wasm memory after the run: it grows and never shrinks, so in a fresh worker this is the peak. */
+  heapMiB: number;
   kernels: KernelTime[];
 }
 
@@ -43,10 +47,13 @@ self.onmessage = async ({data}: MessageEvent<WasmBenchMessage>) => {
       return;
     }
     await ready;
-    const {what, size, batch} = data.job;
+    const {what, size, batch, repeats} = data.job;
     const profile =
-      what === 'features' ? await profileFeatures(size, batch) : await profileFineTuneStep(size, batch, what === 'step-whole' ? wholeNetworkStep : splitStep);
-    const result: WasmBenchResult = {...data.job, perImageMs: profile.wallMs / batch, kernels: byKernel(profile).slice(0, 8)};
+      what === 'features'
+        ? await profileFeatures(size, batch, repeats)
+        : await profileFineTuneStep(size, batch, what === 'step-whole' ? wholeNetworkStep : splitStep, repeats);
+    const heap = (tf.backend() as unknown as {wasm: {HEAPU8: Uint8Array}}).wasm.HEAPU8.buffer.byteLength;
+    const result: WasmBenchResult = {...data.job, perImageMs: profile.wallMs / batch, heapMiB: heap / 2 ** 20, kernels: byKernel(profile).slice(0, 8)};
     self.postMessage({result});
   } catch (err) {
     self.postMessage({error: `${(err as Error).name}: ${(err as Error).message}`});
