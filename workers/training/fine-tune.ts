@@ -61,8 +61,9 @@ export interface FineTuned {
  * The tutorial's second half: VGG16 with blocks 1–4 frozen and block5
  * trainable, the trained head on top, SGD with momentum on augmented
  * images. Blocks 1–4 run in inference mode and only block5 and the head
- * are recorded for gradients (`splitAtBlock5`). After every epoch a checkpoint (trainable weights, optimizer
- * state, epoch, history) goes to IndexedDB; the random streams are derived
+ * are recorded for gradients (`splitAtBlock5`). After every epoch a
+ * checkpoint (trainable weights, optimizer state, epoch, history) goes to
+ * IndexedDB; the random streams are derived
  * from (seed, epoch), so a run resumed from epoch k draws exactly what the
  * uninterrupted run drew. A non-finite loss, a lost device or running out
  * of memory stop with a named error and leave the last good checkpoint.
@@ -145,22 +146,22 @@ export function buildFineTuneModel(convBase: tf.LayersModel, head: tf.LayersMode
   return tf.model({inputs: input, outputs: head.apply(convBase.apply(input)) as tf.SymbolicTensor, name: 'fine_tuned'});
 }
 
-/**
- * The same network cut at block4_pool into two models that share its
- * layers: `frozen` (blocks 1–4) runs in inference mode, with no gradient
- * tape and tfjs's fused conv+bias+relu kernels, and `trainable` (block5 and
- * the head) is what a training step records and updates. Its trainable
- * weights are the whole network's, in the same order (block5's convs, then
- * the head's), so checkpoints and optimizer state fit either.
- * `dispose` frees neither's weights: the layers are owned by the conv base
- * and the head (or the model built over them).
- */
 export interface FineTuneParts {
+  /** Blocks 1–4, run in inference mode: no gradient tape, tfjs's fused conv+bias+relu kernels. */
   frozen: tf.LayersModel;
+  /** block5 and the head, from block4_pool's output: what a training step records and updates. */
   trainable: tf.LayersModel;
+  /** Frees the two views, not the weights: the layers are owned by the conv base and the head (or the model built over them). */
   dispose(): void;
 }
 
+/**
+ * The same network cut at block4_pool into two models that share its
+ * layers. The trainable part's weights are the whole network's trainable
+ * weights in the same order (block5's convs, then the head's), so
+ * checkpoints and optimizer state fit either. Set which layers train first
+ * (`buildFineTuneModel`).
+ */
 export function splitAtBlock5(convBase: tf.LayersModel, head: tf.LayersModel, inputSize: number): FineTuneParts {
   const layersOf = (m: tf.LayersModel) => m.layers.filter((l) => l.getClassName() !== 'InputLayer');
   const base = layersOf(convBase);
