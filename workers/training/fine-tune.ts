@@ -140,8 +140,7 @@ export async function fineTune(job: FineTuneJob): Promise<FineTuned> {
  * model over the two, sharing their variables.
  */
 export function buildFineTuneModel(convBase: tf.LayersModel, head: tf.LayersModel, inputSize: number): tf.LayersModel {
-  convBase.trainable = true;
-  for (const layer of convBase.layers) layer.trainable = layer.name.startsWith('block5');
+  unfreezeBlock5(convBase);
   const input = tf.input({shape: [inputSize, inputSize, 3]});
   return tf.model({inputs: input, outputs: head.apply(convBase.apply(input)) as tf.SymbolicTensor, name: 'fine_tuned'});
 }
@@ -155,14 +154,20 @@ export interface FineTuneParts {
   dispose(): void;
 }
 
+/** Blocks 1–4 frozen, block5 trainable. */
+function unfreezeBlock5(convBase: tf.LayersModel): void {
+  convBase.trainable = true;
+  for (const layer of convBase.layers) layer.trainable = layer.name.startsWith('block5');
+}
+
 /**
  * The same network cut at block4_pool into two models that share its
  * layers. The trainable part's weights are the whole network's trainable
  * weights in the same order (block5's convs, then the head's), so
- * checkpoints and optimizer state fit either. Set which layers train first
- * (`buildFineTuneModel`).
+ * checkpoints and optimizer state fit either.
  */
 export function splitAtBlock5(convBase: tf.LayersModel, head: tf.LayersModel, inputSize: number): FineTuneParts {
+  unfreezeBlock5(convBase);
   const layersOf = (m: tf.LayersModel) => m.layers.filter((l) => l.getClassName() !== 'InputLayer');
   const base = layersOf(convBase);
   const cut = base.findIndex((l) => l.name === 'block4_pool') + 1;

@@ -112,8 +112,8 @@ describe('fine-tuning block5 with the head', function () {
 
   it('trains a model with exactly the whole network’s trainable weights, in their order (old checkpoints load)', () => {
     const {convBase, head} = models();
-    const whole = buildFineTuneModel(convBase, head, SIZE);
     const parts = splitAtBlock5(convBase, head, SIZE);
+    const whole = buildFineTuneModel(convBase, head, SIZE);
     const describe = (m: tf.LayersModel) => m.trainableWeights.map((w) => `${w.originalName} ${w.shape.join('×')}`);
     expect(describe(parts.trainable)).to.deep.equal(describe(whole));
     expect(describe(parts.trainable)[0]).to.match(/^block5_conv1\/kernel 3×3×512×512$/);
