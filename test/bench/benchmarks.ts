@@ -6,7 +6,7 @@ import {asFile, encodePicture, makeZip, type ZipContent} from '../support/datase
 import {makeImages} from '../support/fixtures.ts';
 import {DEMO} from '../../src/shared/demo.ts';
 import {DEMO_WEIGHTS_URL, runDemoWorkflow, type DemoScores} from '../support/demo-workflow.ts';
-import {batchVariants, compareVariants, featureVariants, fineTuneVariants, rowsOf} from './wasm-training-bench.ts';
+import {batchVariants, compareVariants, currentVariants, featureVariants, fineTuneVariants, rowsOf} from './wasm-training-bench.ts';
 
 export interface BenchRow {
   bench?: string;
@@ -36,6 +36,9 @@ export const BENCHMARKS: Record<string, () => Promise<BenchRow[]>> = {
   'wasm-batch-150': async () => rowsOf(await compareVariants(batchVariants(150, [4, 8, 16]), 2)),
   // Short runs, many rounds: on a shared machine the best of them is the one least disturbed.
   'wasm-threads-150': async () => rowsOf(await compareVariants(featureVariants(150, 2), 8)),
+  // The rates to quote (and to set beside test/bench/torch_vgg16_reference.py run at the same time).
+  'wasm-now-150': async () => rowsOf(await compareVariants(currentVariants(150, 8), 4)),
+  'wasm-now-32': async () => rowsOf(await compareVariants(currentVariants(32, 16), 4)),
 };
 
 /**
