@@ -68,6 +68,8 @@ export const ErrorName = {
   ExportVersion: 'ExportVersionError',
   /** Predicting needs an exported model loaded first. */
   NoExportLoaded: 'NoExportLoadedError',
+  /** A backend kernel was asked for something it does not implement (e.g. NCHW convolution gradients on wasm). */
+  UnsupportedOperation: 'UnsupportedOperationError',
 } as const;
 
 export type ErrorName = (typeof ErrorName)[keyof typeof ErrorName];

@@ -6,6 +6,7 @@ import {asFile, encodePicture, makeZip, type ZipContent} from '../support/datase
 import {makeImages} from '../support/fixtures.ts';
 import {DEMO} from '../../src/shared/demo.ts';
 import {DEMO_WEIGHTS_URL, runDemoWorkflow, type DemoScores} from '../support/demo-workflow.ts';
+import {batchVariants, compareVariants, currentVariants, featureVariants, fineTuneVariants, rowsOf} from './wasm-training-bench.ts';
 
 export interface BenchRow {
   bench?: string;
@@ -25,13 +26,22 @@ export const BENCHMARKS: Record<string, () => Promise<BenchRow[]>> = {
   'features-32': () => features(32, 8, 4),
   'features-150': () => features(150, 2, 1),
   'feature-cache': featureCache,
-  'fine-tune-32': () => fineTuneSteps(32, ['webgl', 'cpu', 'webgpu']),
-  // Only WebGL at 150: minutes per image elsewhere on SwiftShader; a fresh worker of its own.
-  'fine-tune-150': () => fineTuneSteps(150, ['webgl']),
+  'fine-tune-32': () => fineTuneSteps(32, ['wasm', 'webgl', 'cpu', 'webgpu']),
+  // Only wasm and WebGL at 150: minutes per image elsewhere on SwiftShader; a fresh worker of its own.
+  'fine-tune-150': () => fineTuneSteps(150, ['wasm', 'webgl']),
   'grad-cam-32': () => gradCam(32, 8, true),
-  // No fine-tuned model at 150: fine-tuning one takes minutes here (WebGL on SwiftShader).
+  // The head only at 150: a fine-tuned model there takes a while to make.
   'grad-cam-150': () => gradCam(150, 4, false),
   demo: demoAccuracies,
+  // Fine-tuning and features on wasm, step by step from tfjs's stock kernels (each variant in its own worker, best of the rounds).
+  'wasm-training-32': async () => rowsOf(await compareVariants(fineTuneVariants(32, 16), 3)),
+  'wasm-training-150': async () => rowsOf(await compareVariants([...featureVariants(150, 8), ...fineTuneVariants(150, 8)], 2)),
+  'wasm-batch-150': async () => rowsOf(await compareVariants(batchVariants(150, [4, 8, 16]), 2)),
+  // Short runs, many rounds: on a shared machine the best of them is the one least disturbed.
+  'wasm-threads-150': async () => rowsOf(await compareVariants(featureVariants(150, 2), 8)),
+  // The rates to quote (and to set beside test/bench/torch_vgg16_reference.py run at the same time).
+  'wasm-now-150': async () => rowsOf(await compareVariants(currentVariants(150, 8), 4)),
+  'wasm-now-32': async () => rowsOf(await compareVariants(currentVariants(32, 16), 4)),
 };
 
 /**

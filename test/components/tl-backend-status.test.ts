@@ -15,8 +15,8 @@ const report: RuntimeReport = {
   webgpu: {vendor: 'google', architecture: 'swiftshader', device: '', description: '', isFallbackAdapter: true},
   webgl: {renderer: 'SwiftShader', software: true},
   crossOriginIsolated: true,
-  wasmThreads: 1,
-  wasmThreadsReason: '2 threads: tfjs uses half of the 4 logical cores',
+  wasmThreads: 4,
+  wasmThreadsReason: '4 threads: one per logical core the browser reports',
 };
 
 describe('<tl-backend-status>', () => {

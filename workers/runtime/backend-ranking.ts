@@ -15,16 +15,16 @@ export interface Candidate {
 /** The general order of preference, used to say which "better" backends were skipped. */
 export const GENERAL_ORDER: readonly BackendName[] = ['webgpu', 'webgl', 'wasm', 'cpu'];
 
-const WASM_CANNOT_TRAIN = 'cannot train conv layers (tfjs-backend-wasm has no Conv2DBackpropFilter kernel)';
-
 /**
  * Orders the backends to try for a phase, best first; backends that cannot
  * serve the phase come back in `excluded` with their reason.
  *
- * Measured on a CPU-only machine (DESIGN.md): a software WebGPU adapter
- * (SwiftShader) is ~50× slower than wasm for VGG16 inference, and software
- * WebGL ~20× slower; for training, which wasm cannot do, software WebGL beats
- * software WebGPU. Hardware adapters win everything.
+ * Measured on a CPU-only machine (DESIGN.md, README's benchmarks): a
+ * software WebGPU adapter (SwiftShader) is ~50× slower than wasm for VGG16
+ * inference, and software WebGL ~20× slower. wasm trains convolutions with
+ * our kernels (workers/kernels/wasm/): a fine-tuning epoch on it was 16×
+ * (32×32) and 19× (150×150) faster than on software WebGL, which in turn
+ * was 6.5× faster than software WebGPU. Hardware adapters win everything.
  */
 export function rankBackends(phase: Phase, caps: Capabilities): {order: Candidate[]; excluded: Candidate[]} {
   const gpu = 'adapter' in caps.webgpu ? caps.webgpu.adapter : null;
@@ -40,25 +40,22 @@ export function rankBackends(phase: Phase, caps: Capabilities): {order: Candidat
     note:
       phase === 'inference'
         ? `software WebGPU adapter (${describeAdapter(gpu)}): about 50× slower than wasm for inference`
-        : `software WebGPU adapter (${describeAdapter(gpu)}): slower than WebGL for training`,
+        : `software WebGPU adapter (${describeAdapter(gpu)}): slower than wasm and than software WebGL for fine-tuning`,
   };
   const softGl: Candidate = {
     backend: 'webgl',
-    note: `software WebGL (${gl?.renderer ?? 'unknown renderer'}): slower than wasm for inference`,
+    note:
+      phase === 'inference'
+        ? `software WebGL (${gl?.renderer ?? 'unknown renderer'}): about 20× slower than wasm for inference`
+        : `software WebGL (${gl?.renderer ?? 'unknown renderer'}): about 15–20× slower than wasm for fine-tuning`,
   };
 
   const order: Candidate[] = [];
   if (hardwareGpu) order.push({backend: 'webgpu'});
   if (hardwareGl) order.push({backend: 'webgl'});
-  if (phase === 'inference') {
-    order.push({backend: 'wasm'});
-    if (gl && !hardwareGl) order.push(softGl);
-    if (gpu && !hardwareGpu) order.push(softGpu);
-  } else {
-    excluded.push({backend: 'wasm', note: WASM_CANNOT_TRAIN});
-    if (gl && !hardwareGl) order.push({backend: 'webgl'});
-    if (gpu && !hardwareGpu) order.push(softGpu);
-  }
+  order.push({backend: 'wasm'});
+  if (gl && !hardwareGl) order.push(softGl);
+  if (gpu && !hardwareGpu) order.push(softGpu);
   order.push({backend: 'cpu'});
   return {order, excluded};
 }

@@ -6,9 +6,10 @@ import wasmPlainUrl from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm.w
 import wasmSimdUrl from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-simd.wasm?url';
 import wasmThreadedUrl from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-threaded-simd.wasm?url';
 import {ErrorName, NamedError, hasErrorName} from '../../src/shared/errors.ts';
+import {registerWasmTrainingKernels} from '../kernels/wasm/register.ts';
 import {GENERAL_ORDER, rankBackends, type Capabilities} from './backend-ranking.ts';
 import {withTimeout} from './timeout.ts';
-import {dropWasmThreads, planWasmThreads} from './wasm-threads.ts';
+import {dropWasmThreads, planWasmThreads, startWasmWithThreads} from './wasm-threads.ts';
 import type {
   BackendName,
   BackendOverrides,
@@ -25,6 +26,9 @@ setWasmPaths({
   'tfjs-backend-wasm-simd.wasm': wasmSimdUrl,
   'tfjs-backend-wasm-threaded-simd.wasm': wasmThreadedUrl,
 });
+
+// Before wasm starts: the kernels that let it train convolutions.
+registerWasmTrainingKernels();
 
 const SOFTWARE_RENDERER = /swiftshader|llvmpipe|softpipe|software/i;
 
@@ -96,9 +100,9 @@ export const BACKEND_START_TIMEOUT_MS = 30_000;
  * drops the older init.
  */
 async function startBackend(name: BackendName): Promise<{ok: true} | {ok: false; reason: string}> {
-  const threads = name === 'wasm' ? await planWasmThreads() : null;
-  let result = await trySetBackend(name);
-  if (!result.ok && threads?.threads && result.timedOut) {
+  const threads = name === 'wasm' ? (await planWasmThreads()).threads : 0;
+  let result = await (threads > 1 ? startWasmWithThreads(threads, () => trySetBackend(name)) : trySetBackend(name));
+  if (!result.ok && threads > 1 && result.timedOut) {
     // The threaded build waited for helper threads that never came: one thread works everywhere.
     dropWasmThreads(`one thread: the threaded build did not start within ${BACKEND_START_TIMEOUT_MS / 1000} s (its helper workers never answered)`);
     result = await trySetBackend(name);
@@ -200,7 +204,7 @@ async function wasmThreads(): Promise<Pick<RuntimeReport, 'wasmThreads' | 'wasmT
   if (!started.has('wasm')) return {wasmThreads: 0, wasmThreadsReason: 'wasm is not in use'};
   const threads = getThreadsCount();
   const plan = await planWasmThreads();
-  const reason = plan.threads ? `${threads === 1 ? 'one thread' : `${threads} threads`}: ${plan.reason}` : plan.reason;
+  const reason = threads === plan.threads ? plan.reason : `${threads === 1 ? 'one thread' : `${threads} threads`} (tfjs started fewer than the ${plan.threads} planned: ${plan.reason})`;
   return {wasmThreads: threads, wasmThreadsReason: reason};
 }
 

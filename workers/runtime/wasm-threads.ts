@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
+import {setThreadsCount} from '@tensorflow/tfjs-backend-wasm';
 
 /**
  * How many threads the wasm backend may use here, decided before it starts.
@@ -10,10 +11,14 @@ import * as tf from '@tensorflow/tfjs';
  * kept for the UI.
  */
 export interface WasmThreadPlan {
-  threads: boolean;
-  /** Why: for one thread, the whole sentence ("one thread: …"); with threads, how many tfjs takes. */
+  /** Threads to start with; 1 means the single-threaded build (no helper workers at all). */
+  threads: number;
+  /** Why, as a whole sentence ("one thread: …", "2 threads: …"). */
   reason: string;
 }
+
+/** tfjs-backend-wasm's threaded build starts 8 helper workers (PTHREAD_POOL_SIZE=8): its most threads. */
+export const WASM_MAX_THREADS = 8;
 
 const BLOB_WORKER_TIMEOUT_MS = 3000;
 
@@ -22,7 +27,7 @@ let plan: Promise<WasmThreadPlan> | null = null;
 /** Decides once per worker, and sets tfjs's flag to match. */
 export function planWasmThreads(): Promise<WasmThreadPlan> {
   plan ??= decide().then((decided) => {
-    if (!decided.threads) tf.env().set('WASM_HAS_MULTITHREAD_SUPPORT', false);
+    if (decided.threads === 1) tf.env().set('WASM_HAS_MULTITHREAD_SUPPORT', false);
     return decided;
   });
   return plan;
@@ -31,20 +36,45 @@ export function planWasmThreads(): Promise<WasmThreadPlan> {
 /** After a threaded start hung: the next start uses one thread, and says why. */
 export function dropWasmThreads(reason: string): void {
   tf.env().set('WASM_HAS_MULTITHREAD_SUPPORT', false);
-  plan = Promise.resolve({threads: false, reason});
+  plan = Promise.resolve({threads: 1, reason});
 }
 
 async function decide(): Promise<WasmThreadPlan> {
   if (!globalThis.crossOriginIsolated || typeof SharedArrayBuffer === 'undefined') {
     return {
-      threads: false,
+      threads: 1,
       reason:
         'one thread: this page is not cross-origin isolated (it needs COOP/COEP headers, Document-Isolation-Policy, or an iframe with allow="cross-origin-isolated"), so wasm cannot share memory with helper threads',
     };
   }
+  const cores = navigator.hardwareConcurrency || 1;
+  if (cores === 1) return {threads: 1, reason: 'one thread: the browser reports one logical core'};
   const blocked = await blobWorkerProblem();
-  if (blocked) return {threads: false, reason: `one thread: ${blocked}`};
-  return {threads: true, reason: `tfjs uses half of the ${navigator.hardwareConcurrency} logical cores`};
+  if (blocked) return {threads: 1, reason: `one thread: ${blocked}`};
+  if (cores > WASM_MAX_THREADS) {
+    return {threads: WASM_MAX_THREADS, reason: `${WASM_MAX_THREADS} threads: the most tfjs's threaded build has helper workers for (the browser reports ${cores} logical cores)`};
+  }
+  return {threads: cores, reason: `${cores} threads: one per logical core the browser reports`};
+}
+
+/**
+ * Starts the wasm backend (`start` calls tf.setBackend) with `threads`
+ * threads. setThreadsCount alone cannot give every core: tfjs-backend-wasm
+ * 4.22's compiled code caps the pool at navigator.hardwareConcurrency / 2
+ * ("Many x86-64 processors have 2 threads per core", tfjs-backend-wasm/src/cc/backend.cc),
+ * read once, when the module is instantiated. So while it starts, this
+ * worker's navigator reports twice the count, and then its own value again.
+ */
+export async function startWasmWithThreads<T>(threads: number, start: () => Promise<T>): Promise<T> {
+  setThreadsCount(threads);
+  const own = Object.getOwnPropertyDescriptor(navigator, 'hardwareConcurrency');
+  Object.defineProperty(navigator, 'hardwareConcurrency', {value: threads * 2, configurable: true});
+  try {
+    return await start();
+  } finally {
+    if (own) Object.defineProperty(navigator, 'hardwareConcurrency', own);
+    else delete (navigator as unknown as Record<string, unknown>)['hardwareConcurrency'];
+  }
 }
 
 /**

@@ -61,8 +61,10 @@ export interface FineTuned {
 /**
  * The tutorial's second half: VGG16 with blocks 1–4 frozen and block5
  * trainable, the trained head on top, SGD with momentum on augmented
- * images. After every epoch a checkpoint (trainable weights, optimizer
- * state, epoch, history) goes to IndexedDB; the random streams are derived
+ * images. Blocks 1–4 run in inference mode and only block5 and the head
+ * are recorded for gradients (`splitAtBlock5`). After every epoch a
+ * checkpoint (trainable weights, optimizer state, epoch, history) goes to
+ * IndexedDB; the random streams are derived
  * from (seed, epoch), so a run resumed from epoch k draws exactly what the
  * uninterrupted run drew. A non-finite loss, a lost device or running out
  * of memory stop with a named error and leave the last good checkpoint.
@@ -71,10 +73,12 @@ export async function fineTune(job: FineTuneJob): Promise<FineTuned> {
   const {options, spec, signal} = job;
   checkOptions(options);
   let model: tf.LayersModel | null = null;
+  let parts: FineTuneParts | null = null;
   const optimizer = tf.train.momentum(options.learningRate, options.momentum);
   try {
     model = buildFineTuneModel(job.convBase, job.head, spec.inputSize);
-    model.compile({optimizer, loss: lossFor(job.classCount), metrics: ['accuracy']});
+    parts = splitAtBlock5(job.convBase, job.head, spec.inputSize);
+    parts.trainable.compile({optimizer, loss: lossFor(job.classCount), metrics: ['accuracy']});
     const dropout = job.head.layers.find((l): l is SeededDropout => l instanceof SeededDropout);
     const history: EpochLog[] = [...(job.resume?.manifest.history ?? [])];
     if (job.resume) await restore(model, optimizer, job.resume);
@@ -87,7 +91,7 @@ export async function fineTune(job: FineTuneJob): Promise<FineTuned> {
       const imagesBefore = (epoch - firstEpoch) * job.train.images.length;
       const at = (stage: FineTunePoint['stage'], batch: number, loss: number | null, accuracy: number | null, imagesDone: number) =>
         job.onBatch?.({stage, epoch, batch, batches, loss, accuracy, imagesDone});
-      const train = await runEpoch(job, model, random, signal, (batch, loss, accuracy, images) => at('train', batch, loss, accuracy, imagesBefore + images));
+      const train = await runEpoch(job, parts, random, signal, (batch, loss, accuracy, images) => at('train', batch, loss, accuracy, imagesBefore + images));
       const trained = imagesBefore + job.train.images.length;
       at('validate', 0, train.loss, train.accuracy, trained);
       const validation = await evaluateOnImages(model, job.validation, job.classCount, (images) => loadBatch(job, images, signal), {
@@ -127,6 +131,7 @@ export async function fineTune(job: FineTuneJob): Promise<FineTuned> {
     }
     throw asNamed(err);
   } finally {
+    parts?.dispose();
     optimizer.dispose();
   }
 }
@@ -136,10 +141,54 @@ export async function fineTune(job: FineTuneJob): Promise<FineTuned> {
  * model over the two, sharing their variables.
  */
 export function buildFineTuneModel(convBase: tf.LayersModel, head: tf.LayersModel, inputSize: number): tf.LayersModel {
-  convBase.trainable = true;
-  for (const layer of convBase.layers) layer.trainable = layer.name.startsWith('block5');
+  unfreezeBlock5(convBase);
   const input = tf.input({shape: [inputSize, inputSize, 3]});
   return tf.model({inputs: input, outputs: head.apply(convBase.apply(input)) as tf.SymbolicTensor, name: 'fine_tuned'});
+}
+
+export interface FineTuneParts {
+  /** Blocks 1–4, run in inference mode: no gradient tape, tfjs's fused conv+bias+relu kernels. */
+  frozen: tf.LayersModel;
+  /** block5 and the head, from block4_pool's output: what a training step records and updates. */
+  trainable: tf.LayersModel;
+  /** Frees the two views, not the weights: the layers are owned by the conv base and the head (or the model built over them). */
+  dispose(): void;
+}
+
+/** Blocks 1–4 frozen, block5 trainable. */
+function unfreezeBlock5(convBase: tf.LayersModel): void {
+  convBase.trainable = true;
+  for (const layer of convBase.layers) layer.trainable = layer.name.startsWith('block5');
+}
+
+/**
+ * The same network cut at block4_pool into two models that share its
+ * layers. The trainable part's weights are the whole network's trainable
+ * weights in the same order (block5's convs, then the head's), so
+ * checkpoints and optimizer state fit either.
+ */
+export function splitAtBlock5(convBase: tf.LayersModel, head: tf.LayersModel, inputSize: number): FineTuneParts {
+  unfreezeBlock5(convBase);
+  const layersOf = (m: tf.LayersModel) => m.layers.filter((l) => l.getClassName() !== 'InputLayer');
+  const base = layersOf(convBase);
+  const cut = base.findIndex((l) => l.name === 'block4_pool') + 1;
+  if (cut === 0) throw new NamedError(ErrorName.InvalidRequest, 'The conv base has no block4_pool layer to fine-tune above.');
+  // Each layer applied on its own (no model nested in a model), so disposing these
+  // views only takes back their references: the layers' weights stay with their owners.
+  const chain = (input: tf.SymbolicTensor, layers: tf.layers.Layer[]) => layers.reduce((h, layer) => layer.apply(h) as tf.SymbolicTensor, input);
+  const input = tf.input({shape: [inputSize, inputSize, 3]});
+  const pooled = chain(input, base.slice(0, cut));
+  const frozen = tf.model({inputs: input, outputs: pooled, name: 'frozen_blocks'});
+  const features = tf.input({shape: pooled.shape.slice(1) as number[]});
+  const trainable = tf.model({inputs: features, outputs: chain(features, [...base.slice(cut), ...layersOf(head)]), name: 'trained_top'});
+  return {
+    frozen,
+    trainable,
+    dispose: () => {
+      frozen.dispose();
+      trainable.dispose();
+    },
+  };
 }
 
 /** Puts a checkpoint's block5 and head weights into a freshly built fine-tuning model. */
@@ -180,7 +229,7 @@ function checkOptions(o: FineTuneOptions): void {
 /** One epoch over the training images; `onBatch(batch, meanLoss, meanAccuracy, images)` after each batch (and with batch 0 before the first). */
 async function runEpoch(
   job: FineTuneJob,
-  model: tf.LayersModel,
+  {frozen, trainable}: FineTuneParts,
   random: () => number,
   signal: AbortSignal | undefined,
   onBatch: (batch: number, loss: number | null, accuracy: number | null, images: number) => void,
@@ -197,12 +246,14 @@ async function runEpoch(
     const batch = order.slice(start, start + options.batchSize);
     const pixels = await job.readPixels(batch.map((i) => job.train.images[i]!), signal);
     const params = batch.map(() => drawAugmentParams(options.augment, spec.inputSize, spec.inputSize, random));
+    // Blocks 1–4 outside any gradient recording; only block5 and the head are on the tape.
     const [x, y] = tf.tidy(() => {
       const images = tf.tensor4d(pixels, [batch.length, spec.inputSize, spec.inputSize, 3], 'int32');
-      return [preprocess(augmentBatch(images.toFloat() as tf.Tensor4D, params), spec.preprocessing), labelTensor(batch.map((i) => job.train.labels[i]!), job.classCount)];
+      const input = preprocess(augmentBatch(images.toFloat() as tf.Tensor4D, params), spec.preprocessing);
+      return [frozen.predict(input, {batchSize: batch.length}) as tf.Tensor4D, labelTensor(batch.map((i) => job.train.labels[i]!), job.classCount)];
     });
     try {
-      const [loss, accuracy] = (await model.trainOnBatch(x!, y!)) as number[];
+      const [loss, accuracy] = (await trainable.trainOnBatch(x!, y!)) as number[];
       lossSum += loss! * batch.length;
       accuracySum += accuracy! * batch.length;
       seen += batch.length;

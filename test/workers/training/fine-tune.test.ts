@@ -10,7 +10,7 @@ import {featureShapeFor} from '../../../workers/model/vgg16-layout.ts';
 import {decodeVgg16Bundle, randomVgg16Bundle} from '../../../workers/model/weights-bundle.ts';
 import '../../../workers/runtime/backends.ts';
 import {CheckpointStore} from '../../../workers/training/checkpoint-store.ts';
-import {fineTune, type FineTuneJob} from '../../../workers/training/fine-tune.ts';
+import {buildFineTuneModel, fineTune, splitAtBlock5, type FineTuneJob} from '../../../workers/training/fine-tune.ts';
 import {buildHead} from '../../../workers/training/head.ts';
 import {classFolders, makeZip} from '../../support/dataset-zips.ts';
 import {rejection} from '../../support/rejection.ts';
@@ -108,6 +108,58 @@ describe('fine-tuning block5 with the head', function () {
     // Same backend, same random streams, exact weights and optimizer state: nothing may differ at all.
     expect(worst).to.equal(0);
     resumed.model.dispose();
+  });
+
+  it('trains a model with exactly the whole network’s trainable weights, in their order (old checkpoints load)', () => {
+    const {convBase, head} = models();
+    const parts = splitAtBlock5(convBase, head, SIZE);
+    const whole = buildFineTuneModel(convBase, head, SIZE);
+    const describe = (m: tf.LayersModel) => m.trainableWeights.map((w) => `${w.originalName} ${w.shape.join('×')}`);
+    expect(describe(parts.trainable)).to.deep.equal(describe(whole));
+    expect(describe(parts.trainable)[0]).to.match(/^block5_conv1\/kernel 3×3×512×512$/);
+    expect(parts.frozen.outputs[0]!.shape).to.deep.equal([null, 2, 2, 512]);
+    const baseline = tf.memory().numTensors;
+    parts.dispose(); // the views go; the layers stay with the whole model
+    expect(tf.memory().numTensors).to.equal(baseline);
+    tf.tidy(() => void whole.predict(tf.zeros([1, SIZE, SIZE, 3]))); // still usable
+    const weights = whole.weights.length;
+    whole.dispose();
+    expect(tf.memory().numTensors, 'the whole model frees every weight').to.equal(baseline - weights);
+  });
+
+  it('fine-tunes on wasm as on cpu: the same weight updates, to float rounding', async () => {
+    // Batches of one: tfjs-backend-cpu 4.22's Transform kernel returns after the first image of a
+    // batch (the `return` sits inside its batch loop), leaving the others at the fill value.
+    const noAugment = {rotationRange: 0, widthShiftRange: 0, heightShiftRange: 0, shearRange: 0, zoomRange: 0, horizontalFlip: false};
+    const updates = async (backend: string) => {
+      await tf.setBackend(backend);
+      const {convBase, head} = models();
+      const start = new Map([...snapshot(convBase), ...snapshot(head)]);
+      const result = await fineTune({...base, convBase, head, checkpoints: store(), options: options({epochs: 1, batchSize: 1, augment: noAugment})});
+      const delta = new Map([...snapshot(convBase), ...snapshot(head)].map(([name, v]) => [name, v.map((x, i) => x - start.get(name)![i]!)]));
+      result.model.dispose();
+      return delta;
+    };
+    try {
+      const expected = await updates('cpu');
+      const actual = await updates('wasm');
+      for (const [name, want] of expected) {
+        if (!name.startsWith('block5') && !name.startsWith('head')) continue;
+        const got = actual.get(name)!;
+        let norm = 0;
+        let diff = 0;
+        want.forEach((w, i) => {
+          norm += w * w;
+          diff += (w - got[i]!) ** 2;
+        });
+        const error = Math.sqrt(diff / norm);
+        console.log(`wasm vs cpu, update of ${name}: relative difference ${error.toExponential(1)}`);
+        expect(norm, name).to.be.above(0);
+        expect(error, name).to.be.below(1e-3);
+      }
+    } finally {
+      await tf.setBackend('cpu');
+    }
   });
 
   it('stops on a loss that is not a number, keeping the last good checkpoint', async () => {
