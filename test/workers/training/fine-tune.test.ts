@@ -135,7 +135,7 @@ describe('fine-tuning block5 with the head', function () {
       await tf.setBackend(backend);
       const {convBase, head} = models();
       const start = new Map([...snapshot(convBase), ...snapshot(head)]);
-      const result = await fineTune({...base, convBase, head, checkpoints: store(), options: options({epochs: 1, batchSize: 1, augment: noAugment})});
+      const result = await fineTune({...base, convBase, head, checkpoints: store().run('run'), options: options({epochs: 1, batchSize: 1, augment: noAugment})});
       const delta = new Map([...snapshot(convBase), ...snapshot(head)].map(([name, v]) => [name, v.map((x, i) => x - start.get(name)![i]!)]));
       result.model.dispose();
       return delta;
