@@ -47,13 +47,13 @@ const PATHS: Path[] = [
   {label: 'workgroup memory, tiles chosen per shape', options: {subgroups: 'off'}, expect: 'shared', cases: CASES.map((c) => c.name)},
   {
     label: 'subgroups where the device has them',
-    options: {},
+    options: {subgroups: 'always'},
     expect: 'subgroup',
     cases: ['block2_conv1 at 6×6', 'block5_conv2 at 3×3 (K = 4,608)', 'stride 2, valid padding, 5×5 filter'],
   },
   {
     label: 'workgroup memory, 64×64×8 tiles, K split 3 ways',
-    options: {subgroups: 'off', tiles: {tileM: 64, tileN: 64, tileK: 8}, minSplits: 3},
+    options: {subgroups: 'off', tiles: {tileM: 64, tileN: 64, tileK: 8}, splits: 3},
     expect: 'shared',
     cases: ['block5_conv2 at 3×3 (K = 4,608)', 'odd sizes and channels (scalar reads and writes), batch 3'],
   },
@@ -171,7 +171,7 @@ describe('WebGPU convolution kernels against tfjs-cpu', function () {
           const forwardKinds = gemms.filter((k) => k.includes('_conv2d_')).map((k) => /_(shared|subgroup)_/.exec(k)?.[1]);
           const expected = path.expect === 'subgroup' && subgroupReady ? 'subgroup' : 'shared';
           expect(forwardKinds, 'the forward path taken').to.deep.equal(Array(forwards).fill(expected));
-          if (path.options.minSplits) expect(recorder.keys.some((k) => k.startsWith('tlSplitKSum')), 'a split-K sum').to.equal(true);
+          if (path.options.splits) expect(recorder.keys.some((k) => k.startsWith('tlSplitKSum')), 'a split-K sum').to.equal(true);
         });
       }
     });

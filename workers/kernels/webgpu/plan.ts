@@ -40,18 +40,24 @@ function subgroupPlan(request: PlanRequest, options: Readonly<WebgpuKernelOption
   const {shape} = request;
   if (options.subgroups === 'off' || options.tiles || !request.subgroupable || !SUBGROUP_SIZES.includes(S) || shape.N < 4 * S) return null;
   const tileK = 16;
-  // Two vec4 column chunks per lane where N is wide enough and B's tile fits (16 vec4 accumulators per lane either way).
-  const chunksPerLane = shape.N >= 8 * S && 2 * tileK * 8 * S * 4 <= request.maxWorkgroupBytes ? 2 : 1;
-  const rowsPerSubgroup = Math.min(S, 16 / chunksPerLane);
-  return withSplits(request, options, {
-    kind: 'subgroup',
-    tileM: (rowsPerSubgroup * THREADS) / S,
-    tileN: 4 * chunksPerLane * S,
-    tileK,
-    subgroupSize: S,
-    rowsPerSubgroup,
-    chunksPerLane,
+  // Two vec4 column chunks per lane where N is wide enough and B's tile fits; 16 vec4 accumulators per lane either way.
+  const chunks = [2, 1].filter((c) => c === 1 || (shape.N >= 8 * S && 2 * tileK * 4 * c * S * 4 <= request.maxWorkgroupBytes));
+  const plans = chunks.map((chunksPerLane) => {
+    const rowsPerSubgroup = Math.min(S, 16 / chunksPerLane);
+    return {
+      kind: 'subgroup' as const,
+      tileM: (rowsPerSubgroup * THREADS) / S,
+      tileN: 4 * chunksPerLane * S,
+      tileK,
+      subgroupSize: S,
+      rowsPerSubgroup,
+      chunksPerLane,
+    };
   });
+  // Its tiles are large (64×256 or 128×128 at 32 lanes): where they leave the GPU idle, the workgroup-memory path cuts smaller ones.
+  const busy = plans.find((p) => tiles(shape.M, p.tileM) * tiles(shape.N, p.tileN) >= TARGET_WORKGROUPS);
+  const plan = busy ?? (options.subgroups === 'always' ? plans[0] : undefined);
+  return plan ? withSplits(request, options, plan) : null;
 }
 
 function sharedPlan(request: PlanRequest, options: Readonly<WebgpuKernelOptions>): GemmPlan {
@@ -68,7 +74,9 @@ function sharedPlan(request: PlanRequest, options: Readonly<WebgpuKernelOptions>
       [64, wide],
       [64, 64],
     ];
-    [tileM, tileN] = candidates.find(([m, n]) => tiles(M, m) * tiles(N, n) >= TARGET_WORKGROUPS) ?? candidates.at(-1)!;
+    const enough = ([m, n]: [number, number]) => tiles(M, m) * tiles(N, n) * (request.splitK ? Math.max(1, Math.floor(request.shape.K / MIN_K_PER_SPLIT)) : 1) >= TARGET_WORKGROUPS;
+    // Where K may be split, the largest tiles with K split (one small extra pass) before smaller tiles (half the reuse).
+    [tileM, tileN] = candidates.find(enough) ?? candidates.at(-1)!;
     tileK = 2 * 16 * (tileM + tileN) * 4 <= request.maxWorkgroupBytes ? 16 : 8;
   }
   return withSplits(request, options, {kind: 'shared', tileM, tileN, tileK, subgroupSize: 0, rowsPerSubgroup: 0, chunksPerLane: 0});
@@ -80,7 +88,7 @@ function withSplits(request: PlanRequest, options: Readonly<WebgpuKernelOptions>
   if (request.splitK) {
     const workgroups = tiles(M, plan.tileM) * tiles(N, plan.tileN);
     if (workgroups < TARGET_WORKGROUPS) splits = Math.min(Math.ceil(TARGET_WORKGROUPS / workgroups), Math.floor(K / MIN_K_PER_SPLIT));
-    splits = Math.min(Math.max(splits, options.minSplits, 1), tiles(K, plan.tileK));
+    splits = Math.min(Math.max(options.splits || splits, 1), tiles(K, plan.tileK));
   }
   const kPerSplit = tiles(tiles(K, splits), plan.tileK) * plan.tileK;
   return {...plan, splits: tiles(K, kPerSplit), kPerSplit};
