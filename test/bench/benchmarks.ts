@@ -6,6 +6,7 @@ import {asFile, encodePicture, makeZip, type ZipContent} from '../support/datase
 import {makeImages} from '../support/fixtures.ts';
 import {DEMO} from '../../src/shared/demo.ts';
 import {DEMO_WEIGHTS_URL, runDemoWorkflow, type DemoScores} from '../support/demo-workflow.ts';
+import {webgpuKernels} from './webgpu-kernels.ts';
 
 export interface BenchRow {
   bench?: string;
@@ -24,6 +25,7 @@ export const BENCHMARKS: Record<string, () => Promise<BenchRow[]>> = {
   import: importThousands,
   'features-32': () => features(32, 8, 4),
   'features-150': () => features(150, 2, 1),
+  'webgpu-kernels': webgpuKernels,
   'feature-cache': featureCache,
   'fine-tune-32': () => fineTuneSteps(32, ['webgl', 'cpu', 'webgpu']),
   // Only WebGL at 150: minutes per image elsewhere on SwiftShader; a fresh worker of its own.
