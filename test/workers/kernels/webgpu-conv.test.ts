@@ -55,7 +55,7 @@ const PATHS: Path[] = [
     label: 'workgroup memory, 64×64×8 tiles, K split 3 ways',
     options: {subgroups: 'off', tiles: {tileM: 64, tileN: 64, tileK: 8}, splits: 3},
     expect: 'shared',
-    cases: ['block5_conv2 at 3×3 (K = 4,608)', 'odd sizes and channels (scalar reads and writes), batch 3'],
+    cases: ['block2_conv1 at 6×6', 'odd sizes and channels (scalar reads and writes), batch 3'],
   },
 ];
 

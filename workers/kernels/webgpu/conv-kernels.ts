@@ -67,7 +67,7 @@ export function forwardConv(stock: tf.KernelFunc): tf.KernelFunc {
       inputs: bias ? [x, filter, bias] : [x, filter],
       outputShape: [g.batch, g.outH, g.outW, g.outC],
       subgroupable: g.inC % 4 === 0 && vecOut,
-      splitK: false,
+      splitK: true,
     });
     return result ?? stock(args);
   };
@@ -99,13 +99,13 @@ export function conv2dBackpropInput(stock: tf.KernelFunc): tf.KernelFunc {
       inputs: [dy!, filter!],
       outputShape: [g.batch, g.inH, g.inW, g.inC],
       subgroupable: vecK && vecOut,
-      splitK: false,
+      splitK: true,
     });
     return result ?? stock(args);
   };
 }
 
-/** Conv2DBackpropFilter: dW as an implicit product of the input patches and dy, K split where the grid is small. */
+/** Conv2DBackpropFilter: dW as an implicit product of the input patches and dy. */
 export function conv2dBackpropFilter(stock: tf.KernelFunc): tf.KernelFunc {
   return (args) => {
     const {x, dy} = args.inputs as Record<string, tf.TensorInfo>;

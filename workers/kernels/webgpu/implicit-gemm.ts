@@ -166,12 +166,18 @@ var ${p}v: ${type};`;
   return {decls, fetch, store};
 }
 
-/** The epilogue's write of one vec4 of C at (row, col): bias, ReLU, then the output (or a split's layer of it). */
+/**
+ * The epilogue's write of one vec4 of C at (row, col): bias, ReLU, then the
+ * output; or, in a split, the raw partial sum into the split's layer (the
+ * sum applies bias and ReLU).
+ */
 function writeSnippet(op: GemmOperation, vecOut: boolean, split: boolean): string {
+  const bias = op.bias && !split;
+  const relu = op.relu && !split;
   const value = [
     'var value = acc;',
-    op.bias ? (vecOut ? 'value = value + bias[col / 4];' : 'value = value + vec4<f32>(bias[col], bias[col + 1], bias[col + 2], bias[col + 3]);') : '',
-    op.relu ? 'value = max(value, vec4<f32>(0.0));' : '',
+    bias ? (vecOut ? 'value = value + bias[col / 4];' : 'value = value + vec4<f32>(bias[col], bias[col + 1], bias[col + 2], bias[col + 3]);') : '',
+    relu ? 'value = max(value, vec4<f32>(0.0));' : '',
   ].join('\n');
   const index = split ? '(i32(workgroupId.z) * uniforms.gemmM + row) * uniforms.gemmN + col' : 'row * uniforms.gemmN + col';
   if (vecOut) {
@@ -183,11 +189,7 @@ function writeSnippet(op: GemmOperation, vecOut: boolean, split: boolean): strin
 }`;
   }
   // Scalar output (N not a multiple of 4): bias read per column inside the bounds.
-  const scalarValue = [
-    'var value = acc[c];',
-    op.bias ? 'value = value + bias[col + c];' : '',
-    op.relu ? 'value = max(value, 0.0);' : '',
-  ].join('\n');
+  const scalarValue = ['var value = acc[c];', bias ? 'value = value + bias[col + c];' : '', relu ? 'value = max(value, 0.0);' : ''].join('\n');
   return `fn writeC(row: i32, col: i32, acc: vec4<f32>) {
   if (row < uniforms.gemmM) {
     for (var c = 0; c < 4; c++) {
@@ -430,30 +432,37 @@ fn main() {
   }
 }
 
-/** Sums the layers of a split-K product: out[i] = Σ_s partials[s][i]. */
+/** Sums the layers of a split-K product, out[i] = Σ_s partials[s][i], then adds the bias and applies ReLU where the product has them. */
 export class SplitKSumProgram implements WebGPUProgram {
   outputShape: number[];
   shaderKey: string;
   dispatchLayout: {x: number[]};
   dispatch: [number, number, number];
-  variableNames = ['partials'];
+  variableNames: string[];
   variableComponents: number[];
-  uniforms = 'splits : i32, sliceSize : i32,';
+  uniforms = 'splits : i32, sliceSize : i32, columns : i32,';
   workgroupSize: [number, number, number] = [64, 1, 1];
   outputComponent: number;
   size = true;
 
-  constructor(outputShape: number[], component: number) {
+  constructor(
+    outputShape: number[],
+    component: number,
+    readonly bias: boolean,
+    readonly relu: boolean,
+  ) {
     this.outputShape = outputShape;
     this.outputComponent = component;
-    this.variableComponents = [component];
+    this.variableNames = bias ? ['partials', 'bias'] : ['partials'];
+    this.variableComponents = bias ? [component, component] : [component];
     this.dispatchLayout = {x: outputShape.map((_, i) => i)};
     const elements = outputShape.reduce((a, b) => a * b, 1) / component;
     this.dispatch = [Math.ceil(elements / 64), 1, 1];
-    this.shaderKey = `tlSplitKSum_${component}`;
+    this.shaderKey = `tlSplitKSum_${component}_${bias}_${relu}`;
   }
 
   getUserCode(): string {
+    const zero = this.outputComponent === 4 ? 'vec4<f32>(0.0)' : '0.0';
     return `
 fn main(index: i32) {
   if (index < uniforms.size) {
@@ -461,6 +470,8 @@ fn main(index: i32) {
     for (var s = 1; s < uniforms.splits; s++) {
       sum = sum + partials[index + s * uniforms.sliceSize];
     }
+    ${this.bias ? 'sum = sum + bias[index % uniforms.columns];' : ''}
+    ${this.relu ? `sum = max(sum, ${zero});` : ''}
     setOutputAtIndex(index, sum);
   }
 }`;

@@ -18,7 +18,7 @@ export interface PlanRequest {
   subgroupable: boolean;
   /** The device's fixed subgroup size, 0 if none. */
   subgroupSize: number;
-  /** Whether K may be split (the filter gradient's K, batch × height × width, grows with the batch). */
+  /** Whether K may be split (where M·N is small and K large: block5's products at small batches, the filter gradient). */
   splitK: boolean;
   maxWorkgroupBytes: number;
   maxWorkgroupsPerDimension: number;
