@@ -7,6 +7,7 @@ import {makeImages} from '../support/fixtures.ts';
 import {DEMO} from '../../src/shared/demo.ts';
 import {DEMO_WEIGHTS_URL, runDemoWorkflow, type DemoScores} from '../support/demo-workflow.ts';
 import {batchVariants, compareVariants, currentVariants, featureVariants, fineTuneVariants, rowsOf} from './wasm-training-bench.ts';
+import {webgpuKernels} from './webgpu-kernels.ts';
 
 export interface BenchRow {
   bench?: string;
@@ -25,6 +26,7 @@ export const BENCHMARKS: Record<string, () => Promise<BenchRow[]>> = {
   import: importThousands,
   'features-32': () => features(32, 8, 4),
   'features-150': () => features(150, 2, 1),
+  'webgpu-kernels': webgpuKernels,
   'feature-cache': featureCache,
   'fine-tune-32': () => fineTuneSteps(32, ['wasm', 'webgl', 'cpu', 'webgpu']),
   // Only wasm and WebGL at 150: minutes per image elsewhere on SwiftShader; a fresh worker of its own.

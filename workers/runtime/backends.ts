@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 // Registers the 'webgpu' backend; the tfjs umbrella package does not include it.
 import '@tensorflow/tfjs-backend-webgpu';
+import {registerWebgpuKernels} from '../kernels/webgpu/register.ts';
 import {getThreadsCount, setWasmPaths} from '@tensorflow/tfjs-backend-wasm';
 import wasmPlainUrl from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm.wasm?url';
 import wasmSimdUrl from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-simd.wasm?url';
@@ -19,6 +20,9 @@ import type {
   RuntimeReport,
   SkippedBackend,
 } from '../../src/shared/protocol/index.ts';
+
+// Before webgpu starts: our convolution kernels, on a device with subgroups where the adapter has them.
+registerWebgpuKernels();
 
 // Serve the .wasm binaries from this app (no CDN: the app must work offline).
 setWasmPaths({
