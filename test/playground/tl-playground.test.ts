@@ -18,7 +18,7 @@ describe('<tl-playground>', () => {
     await until(el, /Inference \(features, evaluation\): \w+/, 'no backend shown');
     await until(el, 'Choose the weights to start from', 'no weights guidance');
     const text = shadowText(el);
-    expect(text).to.match(/Training \(fine-tuning\): (webgpu|webgl|cpu)/);
+    expect(text).to.match(/Training \(fine-tuning\): (webgpu|wasm|webgl|cpu)/);
     expect(text).to.contain('Use the demo backbone');
     expect(el.shadowRoot!.querySelectorAll('[role=alert]').length, 'no error on a first visit').to.equal(0);
     // Buttons that cannot act say why, next to them.
