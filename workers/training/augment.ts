@@ -74,11 +74,25 @@ export function augmentBatch(images: tf.Tensor4D, params: readonly AugmentParams
   if (params.length !== n) throw new Error(`augmentBatch: ${params.length} transforms for ${n} images`);
   return tf.tidy(() => {
     const transforms = tf.tensor2d(params.map((p) => toProjective(kerasAffineMatrix(p, height, width))), [n, 8]);
-    const moved = tf.image.transform(images.toFloat(), transforms, 'bilinear', 'nearest');
+    const moved = transformEach(images.toFloat() as tf.Tensor4D, transforms);
     if (!params.some((p) => p.flip)) return moved;
     const flipMask = tf.tensor1d(params.map((p) => (p.flip ? 1 : 0)), 'bool').reshape([n, 1, 1, 1]);
     return tf.where(flipMask.broadcastTo(moved.shape), moved.reverse(2), moved) as tf.Tensor4D;
   });
+}
+
+/**
+ * tf.image.transform, bilinear with 'nearest' fill. tfjs-backend-cpu 4.22's
+ * Transform returns inside its batch loop (kernels/Transform.js): only the
+ * first image of a batch is transformed and the rest stay at 0. There,
+ * one image per call.
+ */
+function transformEach(images: tf.Tensor4D, transforms: tf.Tensor2D): tf.Tensor4D {
+  const n = images.shape[0];
+  if (tf.getBackend() !== 'cpu' || n === 1) return tf.image.transform(images, transforms, 'bilinear', 'nearest');
+  return tf.concat(
+    Array.from({length: n}, (_, i) => tf.image.transform(images.slice(i, 1), transforms.slice(i, 1), 'bilinear', 'nearest')),
+  ) as tf.Tensor4D;
 }
 
 /** Identity params: no change at all (for building tests and previews). */

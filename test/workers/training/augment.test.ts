@@ -22,8 +22,8 @@ async function apply(params: Partial<AugmentParams>): Promise<number[][]> {
   return rows.map((row) => row.map((v) => Math.round(v * 1e4) / 1e4));
 }
 
-// cpu as the reference; webgl and webgpu train when there is a GPU (here both run on SwiftShader).
-for (const backend of ['cpu', 'webgl', 'webgpu'] as const) {
+// cpu as the reference; wasm trains without a GPU, webgl and webgpu with one (here both run on SwiftShader).
+for (const backend of ['cpu', 'wasm', 'webgl', 'webgpu'] as const) {
   describe(`augmentation with Keras ImageDataGenerator semantics (${backend})`, function () {
     before(async () => {
       expect(await tf.setBackend(backend), `${backend} starts`).to.equal(true);
@@ -63,6 +63,14 @@ for (const backend of ['cpu', 'webgl', 'webgpu'] as const) {
 
     it('interpolates bilinearly between pixels (a half-pixel shift averages neighbours)', async () => {
       expect((await apply({ty: 0.5}))[0]).to.deep.equal([0.5, 1.5, 2.5, 3]);
+    });
+
+    it('transforms every image of a batch, each by its own params (tfjs-backend-cpu 4.22 alone does only the first)', async () => {
+      const batch = tf.tensor4d([...PATTERN.flat(), ...PATTERN.flat(), ...PATTERN.flat()], [3, 4, 4, 1]);
+      const out = augmentBatch(batch, [NO_AUGMENT, {...NO_AUGMENT, theta: 90}, {...NO_AUGMENT, flip: true}]);
+      const images = ((await out.reshape([3, 4, 4]).array()) as number[][][]).map((rows) => rows.map((row) => row.map((v) => Math.round(v * 1e4) / 1e4)));
+      tf.dispose([batch, out]);
+      expect(images).to.deep.equal([await apply({}), await apply({theta: 90}), await apply({flip: true})]);
     });
   });
 }
