@@ -23,6 +23,8 @@ export const theme = css`
     font-family: var(--_font);
     color: var(--_text);
     line-height: 1.45;
+    /* A long unbroken word (a URL in an error) wraps instead of widening a phone's page. */
+    overflow-wrap: break-word;
   }
 `;
 

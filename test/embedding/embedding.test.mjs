@@ -88,8 +88,9 @@ describe('the app in a cross-origin iframe whose storage is blocked', () => {
     rmSync(folder, {recursive: true, force: true});
   });
 
-  it('says once that nothing will be kept, and runs the offline demo to its end', async () => {
+  it('says once that nothing will be kept, and runs the offline demo to its end on a phone, no wider than its screen', async () => {
     const page = await chromium.browser.newPage();
+    await page.setViewport({width: 390, height: 844});
     await page.evaluateOnNewDocument(DEEP);
     await page.goto(`${course.url}/`);
     const frame = await waitForFrame(page, app.url);
@@ -102,6 +103,9 @@ describe('the app in a cross-origin iframe whose storage is blocked', () => {
     await clickWhenEnabled(frame, 'Run the demo', MINUTE);
     await waitForText(frame, /Done: the fine-tuned model got \d+\.\d % of the test images right/, 6 * MINUTE);
     await waitForText(frame, /Fine-tuned, test split: accuracy \d/, MINUTE);
+    // Every step has shown its output now: none may widen the page past the phone's screen.
+    const widths = await frame.evaluate(() => [document.documentElement.scrollWidth, document.documentElement.clientWidth]);
+    assert.ok(widths[0] <= widths[1], `the page is ${widths[0]} px wide in a ${widths[1]} px frame`);
     await page.close();
   });
 });

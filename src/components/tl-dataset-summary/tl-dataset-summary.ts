@@ -20,11 +20,14 @@ const SKIP_LABEL = {
 @customElement('tl-dataset-summary')
 export class TlDatasetSummary extends LitElement {
   static override styles = css`
-    :host { display: block; }
+    :host { display: block; container-type: inline-size; }
+    /* Many classes or long names: the table scrolls inside its card, never the page. */
+    .counts { overflow-x: auto; }
     table { border-collapse: collapse; font-variant-numeric: tabular-nums; margin: 0.5rem 0; }
     .title { font-weight: 600; margin: 0; overflow-wrap: anywhere; }
     th, td { padding: 0.25rem 0.75rem; border-bottom: 1px solid #e3e5e8; text-align: right; }
     th[scope='row'], thead th:first-child { text-align: left; }
+    @container (max-width: 30rem) { th, td { padding: 0.25rem 0.4rem; } }
     tfoot td, tfoot th { font-weight: 600; border-bottom: none; }
     ul { margin: 0.25rem 0; padding-left: 1.25rem; }
     .warnings li { color: #8a4b00; }
@@ -42,7 +45,7 @@ export class TlDatasetSummary extends LitElement {
     const total = (split: (typeof SPLITS)[number]) => m.counts[split].reduce((a, b) => a + b, 0);
     return html`
       <p class="title" id="title">${m.name}: ${m.images.length.toLocaleString('en')} images in ${m.classes.length} classes</p>
-      <table part="table" aria-labelledby="title">
+      <div class="counts"><table part="table" aria-labelledby="title">
         <thead>
           <tr><th scope="col">Class</th>${SPLITS.map((s) => html`<th scope="col">${s}</th>`)}<th scope="col">total</th></tr>
         </thead>
@@ -58,7 +61,7 @@ export class TlDatasetSummary extends LitElement {
         <tfoot>
           <tr><th scope="row">all</th>${SPLITS.map((s) => html`<td>${total(s)}</td>`)}<td>${m.images.length}</td></tr>
         </tfoot>
-      </table>
+      </table></div>
       <p class="meta">
         ${m.layout === 'splits'
           ? 'Splits from the zip’s own train/validation/test folders.'
