@@ -37,6 +37,7 @@ export class CurveRuns {
       label: head ? `${head.label.replace(/ \(.*/, '')} + ${label}` : label,
       history: [...before],
       phaseChanges: [before.length],
+      ...(head ? {continues: {id: head.id, epochs: before.length}} : {}),
     });
     const show = (fine: readonly EpochLog[]) =>
       this.update(run.id, {history: [...before, ...fine.map((log) => ({...log, epoch: before.length + log.epoch}))]});

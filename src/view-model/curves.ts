@@ -9,6 +9,12 @@ export interface CurveRun {
   bestEpoch?: number;
   /** Epochs after which a new phase began (e.g. fine-tuning after the head): drawn as a line. */
   phaseChanges?: number[];
+  /**
+   * The run whose first `epochs` epochs this one repeats (fine-tuning carries
+   * its head run's epochs so it reads as one curve). While that run is drawn
+   * too, this one's line starts at the last shared epoch, so neither hides the other.
+   */
+  continues?: {id: string; epochs: number};
 }
 
 export type Metric = 'loss' | 'accuracy';
@@ -40,12 +46,14 @@ export interface SeriesSet {
 /**
  * Folds runs into aligned series for one metric: per run, training and
  * validation, padded with null where a run is shorter (early stopping,
- * a run still going).
+ * a run still going) and before where it continues a run drawn beside it.
  */
 export function seriesFor(runs: readonly CurveRun[], metric: Metric, smoothing: boolean): SeriesSet {
   const length = Math.max(0, ...runs.map((r) => r.history.length));
   const epochs = Array.from({length}, (_, i) => i + 1);
-  const pad = (values: number[]): (number | null)[] => epochs.map((_, i) => values[i] ?? null);
+  const pad = (values: number[], from: number): (number | null)[] => epochs.map((_, i) => (i < from ? null : (values[i] ?? null)));
+  const drawnFrom = (run: CurveRun) =>
+    run.continues && runs.some((r) => r.id === run.continues!.id) ? Math.max(0, run.continues.epochs - 1) : 0;
   const key = {loss: ['loss', 'valLoss'], accuracy: ['accuracy', 'valAccuracy']}[metric] as [keyof EpochLog, keyof EpochLog];
   const series: SeriesSet['series'] = [];
   runs.forEach((run, runIndex) => {
@@ -55,7 +63,8 @@ export function seriesFor(runs: readonly CurveRun[], metric: Metric, smoothing: 
         label: `${run.label} · ${k === 0 ? 'training' : 'validation'}`,
         runIndex,
         validation: k === 1,
-        values: pad(smoothing ? smooth(raw) : raw),
+        // Smoothed over the whole history, so the joined line is the one the continued run would draw.
+        values: pad(smoothing ? smooth(raw) : raw, drawnFrom(run)),
       });
     });
   });

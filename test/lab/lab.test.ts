@@ -123,6 +123,7 @@ describe('Lab', () => {
     expect(done.map((d) => d.phase)).to.deep.equal(['fine-tune']);
     expect(lab.curves.list.map((r) => r.phase)).to.deep.equal(['head', 'fine-tune']);
     expect(lab.curves.list[1]!.phaseChanges).to.deep.equal([1]);
+    expect(lab.curves.list[1]!.continues).to.deep.equal({id: lab.curves.list[0]!.id, epochs: 1});
   });
 
   it('a cancelled run is not an error; the demo says where it was stopped', async () => {

@@ -24,6 +24,8 @@ export interface CurveRecord {
   history: EpochLog[];
   bestEpoch?: number;
   phaseChanges?: number[];
+  /** The run whose first epochs this one repeats (a fine-tuning run's head run). */
+  continues?: {id: string; epochs: number};
 }
 
 /** What the page keeps in a project: its settings, its curves, its last results. Opaque to the worker. */
