@@ -3,7 +3,7 @@ import {customElement, property} from 'lit/decorators.js';
 import type {DatasetImage, GradCamMap, ImagePrediction} from '../../shared/protocol/index.ts';
 import {controls, theme} from '../../styles/theme.ts';
 import {describeHeatMap, type HeatMapGrid} from '../../view-model/heat-map.ts';
-import type {HeatOpacityDetail} from '../tl-results/tl-results.ts';
+import {opacitySlider} from '../tl-heat-map/opacity-slider.ts';
 import '../tl-heat-map/tl-heat-map.ts';
 
 export interface ExplainClassDetail {
@@ -101,18 +101,7 @@ export class TlExplainView extends LitElement {
             ${this.classes.map((c, i) => html`<option value=${i} ?selected=${this.target === i}>${c}</option>`)}
           </select>
         </label>
-        <label>
-          Opacity
-          <input
-            type="range"
-            min="0"
-            max="1"
-            step="0.05"
-            .value=${String(this.opacity)}
-            aria-valuetext=${`${Math.round(this.opacity * 100)} %`}
-            @input=${this.#opacity}
-          />
-        </label>
+        ${opacitySlider(this.opacity, this)}
         <button type="button" @click=${() => this.renderRoot.querySelector('dialog')!.close()}>Close</button>
       </div>
       <p class="hint">${this.about}</p>
@@ -130,11 +119,6 @@ export class TlExplainView extends LitElement {
     const value = (event.target as HTMLSelectElement).value;
     const detail: ExplainClassDetail = {target: value === '' ? null : Number(value)};
     this.dispatchEvent(new CustomEvent('tl-explain-class', {detail, bubbles: true, composed: true}));
-  }
-
-  #opacity(event: Event): void {
-    const detail: HeatOpacityDetail = {opacity: Number((event.target as HTMLInputElement).value)};
-    this.dispatchEvent(new CustomEvent('tl-heat-opacity', {detail, bubbles: true, composed: true}));
   }
 
   #closed(): void {

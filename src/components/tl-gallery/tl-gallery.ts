@@ -3,6 +3,7 @@ import {customElement, property, state} from 'lit/decorators.js';
 import {SPLITS, type DatasetImage, type ImagePrediction, type Split} from '../../shared/protocol/index.ts';
 import {theme} from '../../styles/theme.ts';
 import {describeHeatMap, type HeatMapGrid} from '../../view-model/heat-map.ts';
+import {ObjectUrls} from '../object-urls.ts';
 import type {ConfusionCell} from '../tl-confusion/tl-confusion.ts';
 import '../tl-heat-map/tl-heat-map.ts';
 
@@ -84,7 +85,7 @@ export class TlGallery extends LitElement {
   @state() private gridScrollTop = 0;
   @state() private gridWidth = 0;
 
-  #urls = new Map<Blob, string>();
+  readonly #urls = new ObjectUrls();
   /** The images the last render drew, and the list last announced. */
   #rendered: number[] = [];
   #announced = '';
@@ -128,7 +129,7 @@ export class TlGallery extends LitElement {
   override disconnectedCallback(): void {
     super.disconnectedCallback();
     this.#resize.disconnect();
-    this.#revokeAll();
+    this.#urls.revokeAll();
     this.requestUpdate(); // thumbnails need new URLs if it comes back
   }
 
@@ -143,7 +144,7 @@ export class TlGallery extends LitElement {
   }
 
   protected override willUpdate(changed: PropertyValues<this>): void {
-    if (changed.has('images')) this.#revokeAll();
+    if (changed.has('images')) this.#urls.revokeAll();
     // A new dataset may not have the class that was picked.
     if (changed.has('classes') && this.label >= this.classes.length) this.label = -1;
     if (changed.has('images') || changed.has('split') || changed.has('label') || changed.has('predictions') || changed.has('cell')) {
@@ -204,7 +205,7 @@ export class TlGallery extends LitElement {
             >
               ${heat && prediction
                 ? this.#withHeat(heat, index, image, caption)
-                : html`<img src=${this.#url(image.thumbnail)} alt=${`${caption}: ${image.path}`} loading="lazy" decoding="async" />`}
+                : html`<img src=${this.#urls.for(image.thumbnail)} alt=${`${caption}: ${image.path}`} loading="lazy" decoding="async" />`}
               <span class="caption">${caption}</span>
             </li>`;
           })}
@@ -220,7 +221,7 @@ export class TlGallery extends LitElement {
     const where = map && grid ? describeHeatMap({values: map.values, side: grid.side}) : null;
     const explained = map ? (this.classes[map.target] ?? String(map.target)) : '';
     return html`<button type="button" class="thumb" @click=${() => this.#open(index)}>
-      <img src=${this.#url(image.thumbnail)} alt=${`${caption}: ${image.path}`} loading="lazy" decoding="async" />
+      <img src=${this.#urls.for(image.thumbnail)} alt=${`${caption}: ${image.path}`} loading="lazy" decoding="async" />
       ${map && grid
         ? html`<tl-heat-map
             part="heat-map"
@@ -254,20 +255,6 @@ export class TlGallery extends LitElement {
 
   #onScroll(event: Event): void {
     this.gridScrollTop = (event.target as HTMLElement).scrollTop;
-  }
-
-  #url(blob: Blob): string {
-    let url = this.#urls.get(blob);
-    if (!url) {
-      url = URL.createObjectURL(blob);
-      this.#urls.set(blob, url);
-    }
-    return url;
-  }
-
-  #revokeAll(): void {
-    for (const url of this.#urls.values()) URL.revokeObjectURL(url);
-    this.#urls.clear();
   }
 }
 

@@ -6,6 +6,7 @@ import {predictionsCsv} from '../../view-model/predictions-csv.ts';
 import {downloadBlob} from '../download.ts';
 import type {ConfusionCell} from '../tl-confusion/tl-confusion.ts';
 import type {GalleryHeat} from '../tl-gallery/tl-gallery.ts';
+import {opacitySlider} from '../tl-heat-map/opacity-slider.ts';
 import '../tl-confusion/tl-confusion.ts';
 import '../tl-gallery/tl-gallery.ts';
 
@@ -122,18 +123,7 @@ export class TlResults extends LitElement {
         Show where it looks
       </label>
       ${heat.shown
-        ? html`<label>
-            Opacity
-            <input
-              type="range"
-              min="0"
-              max="1"
-              step="0.05"
-              .value=${String(heat.opacity)}
-              aria-valuetext=${`${Math.round(heat.opacity * 100)} %`}
-              @input=${this.#opacity}
-            />
-          </label>`
+        ? opacitySlider(heat.opacity, this)
         : nothing}
       <span class="about" id="heat-about">${note}</span>
     </div>`;
@@ -142,11 +132,6 @@ export class TlResults extends LitElement {
   #toggle(event: Event): void {
     const detail: HeatToggleDetail = {shown: (event.target as HTMLInputElement).checked};
     this.dispatchEvent(new CustomEvent('tl-heat-toggle', {detail, bubbles: true, composed: true}));
-  }
-
-  #opacity(event: Event): void {
-    const detail: HeatOpacityDetail = {opacity: Number((event.target as HTMLInputElement).value)};
-    this.dispatchEvent(new CustomEvent('tl-heat-opacity', {detail, bubbles: true, composed: true}));
   }
 
   #download(): void {

@@ -2,6 +2,7 @@ import {css, html, nothing} from 'lit';
 import {customElement} from 'lit/decorators.js';
 import {repeat} from 'lit/directives/repeat.js';
 import {downloadBlob} from '../../components/download.ts';
+import {ObjectUrls} from '../../components/object-urls.ts';
 import {grabFrame} from '../../lab/camera.ts';
 import type {Lab} from '../../lab/lab.ts';
 import {CAPTURE_FRAMES_PER_SECOND} from '../../lab/webcam.ts';
@@ -54,8 +55,8 @@ export class TlStepWebcam extends StepElement {
   protected readonly number = '1';
   protected readonly heading = '…or use the webcam';
   protected override readonly split = false;
-  /** Object URLs of the thumbnails shown, by their Blob. */
-  readonly #urls = new Map<Blob, string>();
+  /** The shown thumbnails' object URLs. */
+  readonly #urls = new ObjectUrls();
 
   protected why() {
     return html`Make the dataset with your camera: add a class, hold its <em>Capture</em> button while you show it to the camera, and the same for each
@@ -65,8 +66,7 @@ export class TlStepWebcam extends StepElement {
   override disconnectedCallback(): void {
     super.disconnectedCallback();
     this.lab?.webcam.stop();
-    for (const url of this.#urls.values()) URL.revokeObjectURL(url);
-    this.#urls.clear();
+    this.#urls.revokeAll();
   }
 
   protected override willUpdate(): void {
@@ -81,7 +81,7 @@ export class TlStepWebcam extends StepElement {
       // Played, not only autoplayed: Chromium pauses a muted autoplaying video that is out of view, and then it has no frame to take.
       if (stream) void video.play().catch(() => {});
     }
-    this.#revokeUnshown();
+    this.#urls.keepOnly(new Set(this.lab?.webcam.classes.flatMap((c) => c.frames.map((f) => f.thumbnail))));
   }
 
   protected renderControls(lab: Lab) {
@@ -202,9 +202,9 @@ export class TlStepWebcam extends StepElement {
                 html`<li>
                   ${actions
                     ? html`<button type="button" class="frame" title="Delete this frame" aria-label="Delete frame ${k + 1} of ${c.name}" @click=${() => void webcam.deleteFrame(f)}>
-                        <img src=${this.#url(f.thumbnail)} alt="" width="64" height="64" />
+                        <img src=${this.#urls.for(f.thumbnail)} alt="" width="64" height="64" />
                       </button>`
-                    : html`<img src=${this.#url(f.thumbnail)} alt="Frame ${k + 1} of ${c.name}" width="64" height="64" />`}
+                    : html`<img src=${this.#urls.for(f.thumbnail)} alt="Frame ${k + 1} of ${c.name}" width="64" height="64" />`}
                 </li>`,
             )}
           </ul>`
@@ -265,25 +265,6 @@ export class TlStepWebcam extends StepElement {
     if (await lab.webcam.downloadSplit()) {
       const made = lab.webcam.download.value!;
       downloadBlob(made.zip, made.fileName);
-    }
-  }
-
-  #url(blob: Blob): string {
-    let url = this.#urls.get(blob);
-    if (!url) {
-      url = URL.createObjectURL(blob);
-      this.#urls.set(blob, url);
-    }
-    return url;
-  }
-
-  /** Frees the object URLs of thumbnails no longer shown (deleted frames, removed classes). */
-  #revokeUnshown(): void {
-    const shown = new Set(this.lab?.webcam.classes.flatMap((c) => c.frames.map((f) => f.thumbnail)));
-    for (const [blob, url] of this.#urls) {
-      if (shown.has(blob)) continue;
-      URL.revokeObjectURL(url);
-      this.#urls.delete(blob);
     }
   }
 }
