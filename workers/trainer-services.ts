@@ -12,6 +12,7 @@ import {createStorageService} from './services/storage-service.ts';
 import {createWebcamService} from './services/webcam-service.ts';
 import {createWeightsService} from './services/weights-service.ts';
 import {Session} from './session/session.ts';
+import {FrameStore} from './webcam/frame-store.ts';
 
 /**
  * The worker's API: one service per step over one shared session. Plain
@@ -23,6 +24,8 @@ import {Session} from './session/session.ts';
  */
 export function createTrainerServices() {
   const session = new Session();
+  // One queue for the webcam's frames: a deletion from the storage list waits for a capture being written.
+  const frames = new FrameStore();
   return {
     runtime: createRuntimeService(session),
     weights: createWeightsService(session),
@@ -34,8 +37,8 @@ export function createTrainerServices() {
     explain: createExplainService(session),
     project: createProjectService(session),
     export: createExportService(session),
-    storage: createStorageService(session),
-    webcam: createWebcamService(session),
+    storage: createStorageService(session, frames),
+    webcam: createWebcamService(session, frames),
     jobs: {
       /** Asks a job to stop at its next batch boundary (or before it starts, if queued). */
       cancel: (jobId: string): boolean => cancelJob(jobId),

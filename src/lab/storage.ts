@@ -165,10 +165,12 @@ export class StorageStep {
     const featuresWereCurrent = removed.kind === 'features' && removed.spec !== null && lab.features.forget(removed.spec);
     if (removed.kind === 'head') await lab.head.refresh();
     if (removed.kind === 'checkpoint') await lab.fineTune.refresh();
+    if (removed.kind === 'webcam') await lab.webcam.refresh();
     if (unloaded.includes('dataset')) return `${what} It was the loaded dataset: drop a zip in step 1 to go on. Its features, head and checkpoint stay until you delete them.`;
     if (unloaded.includes('weights')) return `${what} They were the weights in use and are unloaded: choose weights again to go on.`;
     if (unloaded.includes('head')) return `${what} It was the trained head: train it again in step 3 before fine-tuning or scoring it.`;
     if (unloaded.includes('checkpoint')) return `${what} Fine-tuning starts again from epoch 1, and step 5 waits for a fine-tuned model.`;
+    if (removed.kind === 'webcam') return `${what} The webcam step has no classes now; a dataset made of them keeps its own copy.`;
     if (featuresWereCurrent) return `${what} They were step 3's features: compute them again in step 2 to train the head.`;
     return what;
   }

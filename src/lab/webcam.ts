@@ -47,11 +47,16 @@ export class WebcamStep {
 
   /** Reads the classes and frames kept from earlier (once). */
   load(): Promise<void> {
-    this.#loading ??= this.#act(async () => {
+    this.#loading ??= this.refresh().then(() => {});
+    return this.#loading;
+  }
+
+  /** Reads the classes and frames as kept now (again after the storage list deleted them). */
+  refresh(): Promise<boolean> {
+    return this.#act(async () => {
       this.classes = await this.lab.client.webcam.classes();
       this.loaded = true;
-    }).then(() => {});
-    return this.#loading;
+    });
   }
 
   addClass(name: string): Promise<boolean> {

@@ -126,7 +126,7 @@ describe('<tl-step-storage>', function () {
     }
   });
 
-  it('brings each step in line with what a deletion took: features, head, checkpoint, weights in use', async () => {
+  it('brings each step in line with what a deletion took: features, head, checkpoint, weights in use, webcam frames', async () => {
     const {fake, lab, host} = await storageStep();
     try {
       const item = (kind: string) => lab.storage.items.find((i) => i.kind === kind)!;
@@ -162,6 +162,14 @@ describe('<tl-step-storage>', function () {
       expect(lab.features.blocked()).to.match(/^Waiting for VGG16 weights/);
       expect(lab.choices.weights, 'a reload does not look for them').to.equal(null);
       expect(lab.storage.notice).to.match(/They were the weights in use and are unloaded/);
+
+      // The webcam's frames: the webcam step reads its classes again, and has none.
+      lab.webcam.classes = [{id: 'c1', name: 'thumbs up', frames: []}];
+      fake.answers.storage.items.push({kind: 'webcam', id: 'webcam:frames', label: '0 frame(s) in 1 class(es): thumbs up', bytes: 120, savedAt: null, inUse: false, classes: ['thumbs up'], frames: 0});
+      await lab.storage.refresh();
+      expect(await lab.storage.remove(item('webcam'))).to.equal(true);
+      expect(lab.webcam.classes).to.deep.equal([]);
+      expect(lab.storage.notice).to.match(/The webcam step has no classes now/);
     } finally {
       host.remove();
     }

@@ -145,7 +145,7 @@ export function fakeWorker(): FakeWorker {
         const removed = a.storage.items.find((i) => i.id === id);
         if (!removed) throw Object.assign(new Error('That item is no longer kept.'), {name: 'InvalidRequestError'});
         a.storage.items = a.storage.items.filter((i) => i !== removed);
-        const unloaded = removed.inUse && removed.kind !== 'features' ? [removed.kind] : [];
+        const unloaded = removed.inUse && removed.kind !== 'features' && removed.kind !== 'webcam' ? [removed.kind] : [];
         if (removed.kind === 'head') a.headInfo = null;
         if (removed.kind === 'checkpoint') a.checkpoint = null;
         return {removed, unloaded};

@@ -9,6 +9,7 @@ import {createStore} from '../../workers/storage/database.ts';
 import {storedBytes} from '../../workers/storage/stored-bytes.ts';
 import {CheckpointStore} from '../../workers/training/checkpoint-store.ts';
 import {asFile, classFolders, makeZip} from '../support/dataset-zips.ts';
+import {frameBitmap} from '../support/frames.ts';
 import {DEMO_WEIGHTS_URL} from '../support/demo-workflow.ts';
 import {rejection} from '../support/rejection.ts';
 import {forgetLastVisit} from '../support/storage.ts';
@@ -111,6 +112,28 @@ describe('storage in the worker', function () {
       expect(left.filter((i) => i.kind === 'dataset' || i.kind === 'head' || i.kind === 'checkpoint')).to.deep.equal([]);
       const again = await rejection(trainer.storage.remove(dataset.removed.id));
       expect(again.name, 'an item the list no longer has').to.equal(ErrorName.InvalidRequest);
+    } finally {
+      trainer.dispose();
+    }
+  });
+
+  it('lists the webcam’s classes and frames with their bytes, and deletes them all at once', async () => {
+    const trainer = TrainerClient.start();
+    try {
+      expect((await trainer.storage.list()).items.filter((i) => i.kind === 'webcam'), 'none before a class is made').to.deep.equal([]);
+      const up = await trainer.webcam.addClass('thumbs up');
+      await trainer.webcam.addClass('thumbs down');
+      const taken = [await trainer.webcam.capture(up.id, await frameBitmap(1)), await trainer.webcam.capture(up.id, await frameBitmap(2))];
+      const item = only(await trainer.storage.list(), 'webcam');
+      expect(item).to.include({label: '2 frame(s) in 2 class(es): thumbs up, thumbs down', frames: 2, inUse: false, savedAt: taken[1]!.capturedAt});
+      expect(item.classes).to.deep.equal(['thumbs up', 'thumbs down']);
+      // The PNGs and their previews are nearly all of it.
+      const images = taken.reduce((sum, f) => sum + f.bytes + f.thumbnail.size, 0);
+      expect(item.bytes).to.be.within(images, images + 2048);
+
+      expect((await trainer.storage.remove(item.id)).unloaded, 'the session never uses the frames').to.deep.equal([]);
+      expect(await trainer.webcam.classes()).to.deep.equal([]);
+      expect((await trainer.storage.list()).items.filter((i) => i.kind === 'webcam')).to.deep.equal([]);
     } finally {
       trainer.dispose();
     }

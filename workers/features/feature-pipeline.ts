@@ -3,7 +3,7 @@ import {ErrorName, NamedError} from '../../src/shared/errors.ts';
 import type {Preprocessing} from '../../src/shared/protocol/index.ts';
 import {preprocess} from '../model/preprocess.ts';
 import {assertGpuAlive} from '../runtime/backends.ts';
-import {betweenBatches} from '../runtime/jobs.ts';
+import {betweenBatches, throwIfCancelled} from '../runtime/jobs.ts';
 
 export interface PipelineJob {
   model: tf.LayersModel;
@@ -72,7 +72,14 @@ export async function runFeaturePipeline(job: PipelineJob): Promise<void> {
           );
         }
         await consuming;
-        consuming = ahead(Promise.resolve().then(() => job.consume(k, features)));
+        // Checked again at the write: a job stopped because the site's storage was cleared
+        // must not write this batch into the new, empty database.
+        consuming = ahead(
+          Promise.resolve().then(() => {
+            throwIfCancelled(signal);
+            return job.consume(k, features);
+          }),
+        );
       } finally {
         output.dispose();
       }

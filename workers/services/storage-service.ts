@@ -8,6 +8,7 @@ import type {
   StoredFeaturesItem,
   StoredHeadItem,
   StoredItem,
+  StoredWebcamItem,
   StoredWeightsItem,
   Unloaded,
 } from '../../src/shared/protocol/index.ts';
@@ -21,21 +22,23 @@ import {storageReport} from '../storage/database.ts';
 import {deleteOfflineWeightFiles, offlineWeightFiles, type OfflineFile} from '../storage/offline-cache.ts';
 import {storedBytes} from '../storage/stored-bytes.ts';
 import {deleteStoredHead, readStoredHead} from '../training/head-store.ts';
+import {FrameStore} from '../webcam/frame-store.ts';
 
 /**
  * What the steps keep in this browser, item by item: the dataset, each set
  * of features, each set of weights (with the service worker's copy of its
- * files), the head and the fine-tuning checkpoint; and deleting one, which
- * also unloads it from the session where the steps were using it.
+ * files), the head, the fine-tuning checkpoint and the webcam's frames; and
+ * deleting one, which also unloads it from the session where the steps
+ * were using it.
  */
-export function createStorageService(session: Session) {
+export function createStorageService(session: Session, frames = new FrameStore()) {
   return {
     /**
      * Every kept item with its bytes, and the browser's estimate for the
      * whole site. Only reads: it does not wait for a running job.
      */
     async list(): Promise<StorageListing> {
-      const [items, estimate, {persistent}] = await Promise.all([listItems(session), estimateStorage(), storageReport()]);
+      const [items, estimate, {persistent}] = await Promise.all([listItems(session, frames), estimateStorage(), storageReport()]);
       return {items, estimate, persistent};
     },
 
@@ -46,16 +49,23 @@ export function createStorageService(session: Session) {
      */
     remove(id: string): Promise<StorageRemoval> {
       return session.serially(async () => {
-        const item = (await listItems(session)).find((i) => i.id === id);
+        const item = (await listItems(session, frames)).find((i) => i.id === id);
         if (!item) throw new NamedError(ErrorName.InvalidRequest, 'That item is no longer kept (the list was out of date); nothing was deleted.');
-        return {removed: item, unloaded: await removeItem(session, item)};
+        return {removed: item, unloaded: await removeItem(session, frames, item)};
       });
     },
   };
 }
 
-async function listItems(session: Session): Promise<StoredItem[]> {
-  const groups = await Promise.all([datasetItems(session), featureItems(session), weightsItems(session), headItems(session), checkpointItems(session)]);
+async function listItems(session: Session, frames: FrameStore): Promise<StoredItem[]> {
+  const groups = await Promise.all([
+    datasetItems(session),
+    featureItems(session),
+    weightsItems(session),
+    headItems(session),
+    checkpointItems(session),
+    webcamItems(frames),
+  ]);
   return groups.flat();
 }
 
@@ -186,7 +196,25 @@ async function checkpointItems(session: Session): Promise<StoredCheckpointItem[]
   ];
 }
 
-async function removeItem(session: Session, item: StoredItem): Promise<Unloaded[]> {
+/** The frames are the page's until they become a dataset: the session never uses them. */
+async function webcamItems(frames: FrameStore): Promise<StoredWebcamItem[]> {
+  const usage = await frames.usage();
+  if (usage.classes.length === 0) return [];
+  return [
+    {
+      kind: 'webcam',
+      id: 'webcam:frames',
+      label: `${usage.frames} frame(s) in ${usage.classes.length} class(es): ${usage.classes.join(', ')}`,
+      bytes: usage.bytes,
+      savedAt: usage.lastCapturedAt,
+      inUse: false,
+      classes: usage.classes,
+      frames: usage.frames,
+    },
+  ];
+}
+
+async function removeItem(session: Session, frames: FrameStore, item: StoredItem): Promise<Unloaded[]> {
   const key = item.id.slice(item.kind.length + 1);
   switch (item.kind) {
     case 'dataset':
@@ -215,6 +243,9 @@ async function removeItem(session: Session, item: StoredItem): Promise<Unloaded[
     case 'checkpoint':
       await session.checkpoints.clear();
       return item.inUse ? ['checkpoint'] : [];
+    case 'webcam':
+      await frames.clear();
+      return [];
   }
 }
 

@@ -3,6 +3,7 @@ import {ErrorName, NamedError} from '../../src/shared/errors.ts';
 import {formatBytes} from '../../src/shared/format.ts';
 import type {WebcamClass, WebcamFrame} from '../../src/shared/protocol/index.ts';
 import {createStore} from '../storage/database.ts';
+import {storedBytes} from '../storage/stored-bytes.ts';
 import {checkClassName} from './class-names.ts';
 import type {EncodedFrame} from './encode-frame.ts';
 
@@ -121,6 +122,26 @@ export class FrameStore {
   /** Deletes every frame of a class; the class stays. */
   clearClass(classId: string): Promise<void> {
     return this.#serially(() => this.#write((os) => os.delete(framesOf(classId))));
+  }
+
+  /** What the store takes, for the storage list: its classes, frames and bytes, and when the last frame was taken. */
+  usage(): Promise<{classes: string[]; frames: number; bytes: number; lastCapturedAt: number | null}> {
+    return this.#serially(async () => {
+      const values = await this.store('readonly', (os) => promisifyRequest(os.getAll() as IDBRequest<Array<StoredClass | StoredFrame>>));
+      const frames = values.filter((v): v is StoredFrame => v.kind === 'frame');
+      const classes = values.filter((v): v is StoredClass => v.kind === 'class').sort((a, b) => a.createdAt - b.createdAt);
+      return {
+        classes: classes.map((c) => c.name),
+        frames: frames.length,
+        bytes: storedBytes(values),
+        lastCapturedAt: frames.length ? Math.max(...frames.map((f) => f.capturedAt)) : null,
+      };
+    });
+  }
+
+  /** Deletes every class and frame at once. */
+  clear(): Promise<void> {
+    return this.#serially(() => this.#write((os) => os.clear()));
   }
 
   /** Every class (empty ones too) with its frames' PNGs, as the calls before this one left them. */

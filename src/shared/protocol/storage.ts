@@ -1,8 +1,8 @@
 /** What the worker keeps in this browser, item by item, and how much room it takes. */
 import type {FeatureSpec} from './features.ts';
 
-/** The kinds of things the steps keep: step 1's zip, step 2's features, the weights, step 3's head, step 4's checkpoint. */
-export const STORED_KINDS = ['dataset', 'features', 'weights', 'head', 'checkpoint'] as const;
+/** The kinds of things the steps keep: step 1's zip, step 2's features, the weights, step 3's head, step 4's checkpoint, the webcam's frames. */
+export const STORED_KINDS = ['dataset', 'features', 'weights', 'head', 'checkpoint', 'webcam'] as const;
 export type StoredKind = (typeof STORED_KINDS)[number];
 
 interface StoredBase {
@@ -67,7 +67,14 @@ export interface StoredCheckpointItem extends StoredBase {
   epochs: number;
 }
 
-export type StoredItem = StoredDatasetItem | StoredFeaturesItem | StoredWeightsItem | StoredHeadItem | StoredCheckpointItem;
+/** The webcam's classes and captured frames, kept until they are deleted (making a dataset of them copies them into its zip). */
+export interface StoredWebcamItem extends StoredBase {
+  kind: 'webcam';
+  classes: string[];
+  frames: number;
+}
+
+export type StoredItem = StoredDatasetItem | StoredFeaturesItem | StoredWeightsItem | StoredHeadItem | StoredCheckpointItem | StoredWebcamItem;
 
 /** `navigator.storage.estimate()`: everything this site keeps, the app's offline copy included. */
 export interface StorageEstimateReport {

@@ -13,6 +13,7 @@ const KIND: Record<StoredKind, string> = {
   weights: 'Weights',
   head: 'Head',
   checkpoint: 'Checkpoint',
+  webcam: 'Webcam frames',
 };
 
 /** What deleting an item in use takes from the steps, said before the user confirms. */
@@ -22,12 +23,13 @@ const IN_USE: Record<StoredKind, string> = {
   weights: 'They are the weights in use: they will be unloaded.',
   head: 'It is the trained head: fine-tuning and scoring it wait until it is trained again.',
   checkpoint: 'It is this dataset’s fine-tuning: the next run starts from epoch 1.',
+  webcam: '',
 };
 
 /**
  * Whether the lab opens without a network, and what this browser keeps for
- * it: every dataset, feature set, weights, head and checkpoint with the
- * bytes it takes, each deletable (after a confirmation); the site's total;
+ * it: every dataset, feature set, weights, head, checkpoint and the
+ * webcam's frames with the bytes each takes, each deletable (after a confirmation); the site's total;
  * and persistent storage, asked for after the first import or on a button.
  *
  * @summary Offline readiness, and the storage each item takes, with deletion.
@@ -199,6 +201,7 @@ export class TlStepStorage extends StepElement {
       case 'checkpoint':
         return item.datasetId === lab.dataset.manifest?.id ? 'for the loaded dataset' : 'for another dataset or split';
       case 'dataset':
+      case 'webcam':
         return '';
     }
   }
