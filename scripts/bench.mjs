@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // @ts-check
 /**
- * `npm run bench [-- name,name] [--rounds=5] [--budget=30] [--wait-quiet[=1]] [--no-torch]`
+ * `npm run bench [-- name,name] [--rounds=5] [--budget=30] [--backends=wasm] [--wait-quiet[=1]] [--no-torch]`
  *
  * Measures, in one run, the project (ours) beside stock tfjs and native
  * PyTorch on the same CPU: test/bench/bench.html in headless Chromium (the
@@ -11,15 +11,18 @@
  * by round, interleaved. It prints tables and writes everything, with the
  * machine, to bench-results/<date>.json. Not a test: nothing fails on speed.
  *
- * Names: the measures (features-32, e2e-32, step-32, head-150, features-150,
- * e2e-150, step-150), profile-150 (per-kernel times on wasm),
- * playground-150 (the page's Lab fine-tuning one epoch), and the entries of
+ * Names: the measures of test/bench/measures.ts (features-32, e2e-32,
+ * fine-tune-32, head-150, features-150, e2e-150, fine-tune-150),
+ * profile-150 (per-kernel times of ours on wasm), playground-150 (the
+ * page's Lab fine-tuning one epoch), and the entries of
  * test/bench/benchmarks.ts; `all` for everything. Without names: the
- * default set (all but the benchmarks.ts entries).
+ * issue's comparison, DEFAULT_SET.
  *
  * --budget=S   seconds each alternative of a measure may take (default 30):
  *              SwiftShader backends take minutes at 150×150 and are skipped
  *              or cut short, with the reason in the output
+ * --backends=B,B  the tfjs backends of ours and stock (default wasm; webgl,
+ *              webgpu and cpu run on SwiftShader or plain JS here: slow)
  * --rounds=N   samples per alternative (default 5)
  * --wait-quiet[=L]  first wait (up to 15 min) for the 1-minute load ≤ L (default 1)
  * --no-torch   leave out native PyTorch
@@ -35,7 +38,7 @@ import {runMeasure} from './bench/run-measure.mjs';
 
 const PROFILE = 'profile-150';
 const PLAYGROUND = 'playground-150';
-const DEFAULT_SET = ['features-32', 'e2e-32', 'step-32', 'head-150', 'features-150', 'e2e-150', 'step-150', PROFILE, PLAYGROUND];
+const DEFAULT_SET = ['features-32', 'fine-tune-32', 'features-150', 'fine-tune-150', PROFILE];
 
 const args = process.argv.slice(2);
 const flag = (/** @type {string} */ name) => args.find((a) => a === `--${name}` || a.startsWith(`--${name}=`));
@@ -46,6 +49,7 @@ const flagValue = (/** @type {string} */ name, /** @type {number} */ fallback) =
 const names = args.filter((a) => !a.startsWith('--')).flatMap((a) => a.split(',')).filter(Boolean);
 const rounds = flagValue('rounds', 5);
 const budgetMs = flagValue('budget', 30) * 1000;
+const backends = (flag('backends')?.split('=')[1] ?? 'wasm').split(',');
 const log = (/** @type {string} */ line) => console.error(line);
 
 const started = new Date();
@@ -79,7 +83,7 @@ const output = {
   machine: {...machine, loadBefore, ...(quiet ? {waitedForQuiet: quiet} : {})},
   /** @type {any} */ browser: null,
   torch: torchInfo,
-  settings: {rounds, budgetS: budgetMs / 1000},
+  settings: {rounds, budgetS: budgetMs / 1000, backends},
   /** @type {any[]} */ measures: [],
   /** @type {Record<string, any>} */ profiles: {},
   /** @type {any} */ playground: null,
@@ -104,6 +108,8 @@ try {
   const catalog = await page.evaluate(() => window.__bench.catalog());
   output.browser = {version: await browser.version(), ...catalog.page};
 
+  /** A measure's batch (the app's), for the profile and the playground to use the same. */
+  const batchOf = (/** @type {string} */ measureName) => catalog.measures.find((/** @type {any} */ m) => m.name === measureName).batch;
   const known = [...catalog.measures.map((/** @type {any} */ m) => m.name), PROFILE, PLAYGROUND, ...catalog.rowEntries];
   const selected = names.length === 0 ? DEFAULT_SET : names.includes('all') ? known : names;
   const unknown = selected.filter((n) => !known.includes(n));
@@ -130,7 +136,7 @@ try {
     const measure = catalog.measures.find((/** @type {any} */ m) => m.name === name);
     try {
       if (measure) {
-        const alternatives = [...measure.alternatives];
+        const alternatives = measure.alternatives.filter((/** @type {any} */ a) => backends.includes(a.backend));
         if (torch && measure.job) {
           const cores = machine.cores;
           alternatives.push({key: `torch·${cores} thread${cores === 1 ? '' : 's'}`, impl: 'torch', backend: 'cpu', threads: cores});
@@ -169,16 +175,17 @@ try {
           for (const alt of alternatives) if (alt.impl === 'torch') await torch?.dispose(torchId(name, alt.key));
         }
       } else if (name === PROFILE) {
-        const profile = await limited(() => page.evaluate((t) => window.__bench.profile(150, 8, t), budgetMs * 4), budgetMs * 4 + 30_000);
+        const batches = {features: batchOf('features-150'), step: batchOf('fine-tune-150')};
+        const profile = await limited(() => page.evaluate((b, t) => window.__bench.profile(150, b, t), batches, budgetMs * 4), budgetMs * 4 + 30_000);
         output.profiles[PROFILE] = profile;
-        for (const what of ['features', 'step']) {
-          console.log(profileLines(`where the time goes: ${what}, 150×150, batch 8, ours·wasm (${profile.setup.threads} threads), by kernel`, profile[what], 'byKernel', 8).join('\n'));
+        for (const what of /** @type {const} */ (['features', 'step'])) {
+          console.log(profileLines(`where the time goes: ${what}, 150×150, batch ${batches[what]}, ours·wasm (${profile.setup.threads} threads), by kernel`, profile[what], 'byKernel', 8).join('\n'));
           console.log(profileLines(`  … by kernel and input shapes`, profile[what], 'byShape', 8).join('\n'));
         }
         console.log('');
       } else if (name === PLAYGROUND) {
-        const result = await limited(() => page.evaluate(() => window.__bench.playground({size: 150, images: 40, batch: 8})), 15 * 60_000);
-        const step = results.get('step-150')?.alternatives.find((/** @type {any} */ a) => a.key === `ours·${result.backend}` && a.perUnitMs);
+        const result = await limited(() => page.evaluate((b) => window.__bench.playground({size: 150, images: 40, batch: b}), batchOf('fine-tune-150')), 15 * 60_000);
+        const step = results.get('fine-tune-150')?.alternatives.find((/** @type {any} */ a) => a.key === `ours·${result.backend}` && a.perUnitMs);
         output.playground = {...result, benchStepRate: step?.rate ?? null, progressOverStep: step ? result.progressRate / step.rate : null};
         console.log(
           columns([
@@ -187,7 +194,7 @@ try {
             ['images (train / validation), batch', `${result.trainImages} / ${result.validationImages}, ${result.batch}`],
             ['rate its progress reports (step 4)', `${result.progressRate.toFixed(2)} images/s`],
             ['… from the end of its first batch on', result.steadyRate === null ? '–' : `${result.steadyRate.toFixed(2)} images/s`],
-            ['the bench’s own step rate (step-150, same backend)', step ? `${step.rate.toFixed(2)} images/s` : 'not measured in this run'],
+            ['the bench’s own step rate (fine-tune-150, same backend)', step ? `${step.rate.toFixed(2)} images/s` : 'not measured in this run'],
             ['epoch incl. validation', `${result.epochSeconds.toFixed(1)} s`],
           ]).join('\n'),
         );

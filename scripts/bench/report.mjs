@@ -35,27 +35,29 @@ export function measureRows(m) {
   });
 }
 
-export const MEASURE_HEADER = ['measure', 'alternative', 'rate (median)', `per unit: median [min–max]`, 'n', '× native', 'note'];
+export const MEASURE_HEADER = ['measure', 'alternative', 'rate (median)', `per unit: median [min–max]`, 'n', '× PyTorch', 'note'];
 
 /**
- * The comparisons in words: ours on wasm against native and its target,
- * and ours against stock tfjs.
+ * The comparisons in words: ours on wasm against its target, against
+ * stock tfjs and against native PyTorch (times, so below 1× is faster).
  * @param {any} m
  */
 export function comparisonLines(m) {
   const lines = [];
   const c = m.comparisons;
+  const perUnit = `ms per ${m.unit}`;
   if (c.target) {
     const t = c.target;
     lines.push(
-      t.oursWasm === null
-        ? `${m.name}: ours·wasm vs ${c.native ?? 'native'}: not measured (target ≤ ${t.timesNative}×)`
-        : `${m.name}: ours·wasm takes ${t.oursWasm.toFixed(2)}× the time of ${c.native}; target ≤ ${t.timesNative}× — ${t.met ? 'met' : 'not met'}`,
+      t.oursWasmMs === null
+        ? `${m.name}: ours·wasm not measured (target ≤ ${t.ms} ${perUnit})`
+        : `${m.name}: ours·wasm ${ms(t.oursWasmMs)} ${perUnit}; target ≤ ${t.ms} — ${t.met ? 'met' : 'missed'} by ${ms(Math.abs(t.ms - t.oursWasmMs))} ms (${((t.oursWasmMs / t.ms - 1) * 100).toFixed(0)} %)`,
     );
   }
   for (const [backend, v] of Object.entries(c.oursOverStock)) {
-    lines.push(`${m.name}: stock·${backend} time / ours·${backend} time: ${typeof v === 'number' ? `${v.toFixed(2)}×` : v}`);
+    lines.push(`${m.name}: ours·${backend} / stock·${backend}: ${typeof v === 'number' ? `${v.toFixed(2)}×` : v}`);
   }
+  if (c.native && c.timesNative['ours·wasm'] !== undefined) lines.push(`${m.name}: ours·wasm / ${c.native}: ${c.timesNative['ours·wasm'].toFixed(2)}×`);
   return lines;
 }
 

@@ -5,7 +5,7 @@ import {summarize} from './stats.mjs';
  * @typedef {{key: string, impl: 'ours' | 'stock' | 'torch', backend: string, threads?: number}} Alternative
  * @typedef {{name: string, title: string, kind: string, size: number, batch: number, unit: 'image' | 'epoch',
  *   perSample: number, alternatives: Alternative[], job: object | null,
- *   estimate: {from: string, factor: number} | null, target: number | null}} MeasureInfo
+ *   estimate: {from: string, factor: number} | null, targetMs: number | null}} MeasureInfo
  * @typedef {'skipped' | 'cannot' | 'failed' | 'stopped' | 'measured'} Status
  * @typedef {{ok: true, warmMs: number, setup?: object} | {ok: false, status: Status, reason: string}} Prepared
  * @typedef {{ok: true, ms: number, extra?: Record<string, number>} | {ok: false, status: Status, reason: string}} Sampled
@@ -119,9 +119,10 @@ export async function runMeasure({measure, alternatives, sides, rounds, budgetMs
 }
 
 /**
- * Ratios of medians from the same run: each alternative's time against
- * native PyTorch on every core, ours against stock tfjs on the same
- * backend, and the measure's target for ours on wasm.
+ * Ratios of medians from the same run, all "this time / that time" (below
+ * 1: faster): each alternative against native PyTorch on every core, ours
+ * against stock tfjs on the same backend; and ours on wasm against the
+ * measure's target.
  * @param {MeasureInfo} measure
  * @param {any[]} results
  */
@@ -137,15 +138,14 @@ function compare(measure, results) {
     const stock = results.find((r) => r.key === `stock·${backend}`);
     const ours = median(`ours·${backend}`);
     if (!stock || ours === null) continue;
-    if (stock.perUnitMs) oursOverStock[backend] = stock.perUnitMs.median / ours;
-    else if (stock.status === 'cannot') oursOverStock[backend] = 'stock cannot';
+    if (stock.perUnitMs) oursOverStock[backend] = ours / stock.perUnitMs.median;
+    else if (stock.status === 'cannot') oursOverStock[backend] = `stock cannot (${stock.reason})`;
   }
-  const ours = timesNative['ours·wasm'];
+  const ours = median('ours·wasm');
   return {
     native: native?.key ?? null,
     timesNative,
-    /** Speed-up of ours over stock tfjs on that backend (stock time / ours). */
     oursOverStock,
-    target: measure.target === null ? null : {timesNative: measure.target, oursWasm: ours ?? null, met: ours === undefined ? null : ours <= measure.target},
+    target: measure.targetMs === null ? null : {ms: measure.targetMs, oursWasmMs: ours, met: ours === null ? null : ours <= measure.targetMs},
   };
 }

@@ -1,7 +1,7 @@
 import {BENCHMARKS, type BenchRow} from './benchmarks.ts';
 import {MEASURES, OpenMeasure, type MeasureInfo, type PrepareOutcome, type SampleOutcome} from './measures.ts';
 import {runPlayground, type PlaygroundResult} from './playground.ts';
-import {profileWasm, type WasmProfiles} from './wasm-profile.ts';
+import {profileWasm, type ProfileBatches, type WasmProfiles} from './wasm-profile.ts';
 
 /**
  * What scripts/bench.mjs calls in this page: it drives the run (which
@@ -16,7 +16,7 @@ export interface BenchPage {
   prepare(measure: string, key: string, timeoutMs: number): Promise<PrepareOutcome>;
   sample(measure: string, key: string, timeoutMs: number): Promise<SampleOutcome>;
   close(measure: string): void;
-  profile(size: number, batch: number, timeoutMs: number): Promise<WasmProfiles>;
+  profile(size: number, batches: ProfileBatches, timeoutMs: number): Promise<WasmProfiles>;
   playground(options: {size: number; images: number; batch: number}): Promise<PlaygroundResult>;
 }
 

@@ -27,9 +27,10 @@ export const BENCHMARKS: Record<string, () => Promise<BenchRow[]>> = {
   'zip-read': zipRead,
   import: importThousands,
   'feature-cache': featureCache,
-  'fine-tune-32': () => fineTuneSteps(32, ['wasm', 'webgl', 'cpu', 'webgpu']),
+  // Whole epochs through the app's worker, per training backend (fine-tune-32/150 in measures.ts time one step).
+  'fine-tune-epoch-32': () => fineTuneEpochs(32, ['wasm', 'webgl', 'cpu', 'webgpu']),
   // Only wasm and WebGL at 150: minutes per image elsewhere on SwiftShader; a fresh worker of its own.
-  'fine-tune-150': () => fineTuneSteps(150, ['wasm', 'webgl']),
+  'fine-tune-epoch-150': () => fineTuneEpochs(150, ['wasm', 'webgl']),
   'grad-cam-32': () => gradCam(32, 8, true),
   // The head only at 150: a fine-tuned model there takes a while to make.
   'grad-cam-150': () => gradCam(150, 4, false),
@@ -75,7 +76,7 @@ async function demoAccuracies(): Promise<BenchRow[]> {
  * validation images; reported per training image. WebGPU goes last: on
  * SwiftShader its device has been seen to get lost in training.
  */
-async function fineTuneSteps(size: number, backends: BackendName[]): Promise<BenchRow[]> {
+async function fineTuneEpochs(size: number, backends: BackendName[]): Promise<BenchRow[]> {
   const rows: BenchRow[] = [];
   const trainer = TrainerClient.start();
   try {
