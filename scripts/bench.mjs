@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // @ts-check
 /**
- * `npm run bench [-- name,name] [--rounds=5] [--budget=30] [--backends=wasm] [--wait-quiet[=1]] [--no-torch]`
+ * `npm run bench [-- name,name] [--rounds=5] [--budget=60] [--backends=wasm] [--wait-quiet[=1]] [--no-torch]`
  *
  * Measures, in one run, the project (ours) beside stock tfjs and native
  * PyTorch on the same CPU: test/bench/bench.html in headless Chromium (the
@@ -18,9 +18,10 @@
  * test/bench/benchmarks.ts; `all` for everything. Without names: the
  * issue's comparison, DEFAULT_SET.
  *
- * --budget=S   seconds each alternative of a measure may take (default 30):
- *              SwiftShader backends take minutes at 150×150 and are skipped
- *              or cut short, with the reason in the output
+ * --budget=S   seconds each alternative of a measure may take (default 60,
+ *              so that five fine-tune samples at 150×150, batch 16, fit on a
+ *              busy machine); one predicted or warmed up over it is skipped,
+ *              one that runs out is cut short, with the reason in the output
  * --backends=B,B  the tfjs backends of ours and stock (default wasm; webgl,
  *              webgpu and cpu run on SwiftShader or plain JS here: slow)
  * --rounds=N   samples per alternative (default 5)
@@ -48,7 +49,7 @@ const flagValue = (/** @type {string} */ name, /** @type {number} */ fallback) =
 };
 const names = args.filter((a) => !a.startsWith('--')).flatMap((a) => a.split(',')).filter(Boolean);
 const rounds = flagValue('rounds', 5);
-const budgetMs = flagValue('budget', 30) * 1000;
+const budgetMs = flagValue('budget', 60) * 1000;
 const backends = (flag('backends')?.split('=')[1] ?? 'wasm').split(',');
 const log = (/** @type {string} */ line) => console.error(line);
 
