@@ -34,7 +34,7 @@ import puppeteer from 'puppeteer-core';
 import {CHROMIUM_ARGS, findChromium} from '../test/support/chromium.mjs';
 import {describeMachine, loadAverage, waitForQuiet} from './bench/machine.mjs';
 import {NativeTorch, findTorchPython} from './bench/native-torch.mjs';
-import {MEASURE_HEADER, columns, comparisonLines, measureRows, profileLines} from './bench/report.mjs';
+import {MEASURE_HEADER, SUMMARY_HEADER, columns, comparisonLines, measureRows, profileLines, summaryRow} from './bench/report.mjs';
 import {runMeasure} from './bench/run-measure.mjs';
 
 const PROFILE = 'profile-150';
@@ -216,6 +216,10 @@ try {
 } finally {
   await browser?.close();
   await vite.close();
+  if (output.measures.length > 0) {
+    console.log(`summary: ms per unit, medians; ratios are time over time (below 1×: ours is faster)`);
+    console.log(columns([SUMMARY_HEADER, ...output.measures.map(summaryRow)]).join('\n'));
+  }
   torch?.close();
   const finished = new Date();
   Object.assign(output.machine, {loadAfter: loadAverage()});

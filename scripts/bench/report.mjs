@@ -61,6 +61,34 @@ export function comparisonLines(m) {
   return lines;
 }
 
+export const SUMMARY_HEADER = ['measure', 'ours·wasm', 'stock·wasm', 'PyTorch (all cores)', 'ours / stock', 'ours / PyTorch', 'target'];
+
+/**
+ * One row per measure, the comparison the bench is for: ours, stock tfjs and
+ * PyTorch (every core) on the measure's unit, medians, and their ratios.
+ * @param {any} m a result of runMeasure
+ */
+export function summaryRow(m) {
+  const c = m.comparisons;
+  const median = (/** @type {string | null} */ key) => m.alternatives.find((/** @type {any} */ a) => a.key === key)?.perUnitMs?.median ?? null;
+  const status = (/** @type {string} */ key) => m.alternatives.find((/** @type {any} */ a) => a.key === key)?.status ?? 'not run';
+  const cell = (/** @type {string | null} */ key) => {
+    const v = key === null ? null : median(key);
+    return v === null ? (key === null ? 'not run' : status(key)) : `${ms(v)} ms`;
+  };
+  const stock = c.oursOverStock.wasm;
+  const target = c.target;
+  return [
+    `${m.name} (per ${m.unit})`,
+    cell('ours·wasm'),
+    cell('stock·wasm'),
+    cell(c.native),
+    typeof stock === 'number' ? `${stock.toFixed(2)}×` : stock === undefined ? '–' : 'stock cannot',
+    c.timesNative['ours·wasm'] === undefined ? '–' : `${c.timesNative['ours·wasm'].toFixed(2)}×`,
+    target ? `≤ ${target.ms} ms: ${target.met === null ? 'not measured' : target.met ? 'met' : 'missed'}` : '',
+  ];
+}
+
 /**
  * Where the time goes: the slowest kernels of a profile.
  * @param {string} title
