@@ -13,8 +13,9 @@ their values) and the tutorial's head, in three jobs:
 
 Two ways to run it:
 
-    OMP_NUM_THREADS=2 /usr/bin/python3 scripts/bench/torch_bench.py 150 8
-        prints the best and the median of ROUNDS (default 5) per job;
+    OMP_NUM_THREADS=2 /usr/bin/python3 scripts/bench/torch_bench.py 150
+        prints the best and the median of ROUNDS (default 5) per job, at the
+        app's batches (features 8, fine-tune step 16, head 20);
 
     /usr/bin/python3 scripts/bench/torch_bench.py --serve
         what scripts/bench.mjs runs: one JSON request per line on stdin, one
@@ -45,6 +46,8 @@ from torch import nn
 
 WIDTHS = [(2, 64), (2, 128), (3, 256), (3, 512), (3, 512)]
 HEAD_UNITS = 256
+# src/shared/defaults.ts: features, fine-tuning and the head each have their own batch.
+APP_BATCHES = {'features': 8, 'step': 16, 'head': 20}
 
 
 def conv_block(channels_in, convs, width):
@@ -201,12 +204,12 @@ def main():
         serve()
         return
     size = int(sys.argv[1]) if len(sys.argv) > 1 else 150
-    batch = int(sys.argv[2]) if len(sys.argv) > 2 else 8
     rounds = int(os.environ.get('ROUNDS', '5'))
-    print(f"torch {torch.__version__}, {torch.get_num_threads()} threads, {size}x{size}, batch {batch}, {rounds} rounds")
-    for what, per in [('features', batch), ('step', batch), ('head', 1)]:
-        run = make_job({'what': what, 'size': size, 'batch': batch if what != 'head' else 20, 'train': 2000, 'validation': 800})
+    print(f"torch {torch.__version__}, {torch.get_num_threads()} threads, {size}x{size}, {rounds} rounds")
+    for what, batch in APP_BATCHES.items():
+        run = make_job({'what': what, 'size': size, 'batch': batch, 'train': 2000, 'validation': 800})
         run()
+        per = 1 if what == 'head' else batch
         times = [timed_ms(run) / per for _ in range(rounds)]
         unit = 'ms per image' if what != 'head' else 'ms per epoch'
         print(f'{what}: median {statistics.median(times):.0f} {unit}, best {min(times):.0f}, worst {max(times):.0f}')
