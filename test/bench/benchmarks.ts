@@ -6,7 +6,7 @@ import {asFile, encodePicture, makeZip, type ZipContent} from '../support/datase
 import {makeImages} from '../support/fixtures.ts';
 import {DEMO} from '../../src/shared/demo.ts';
 import {DEMO_WEIGHTS_URL, runDemoWorkflow, type DemoScores} from '../support/demo-workflow.ts';
-import {batchVariants, compareVariants, currentVariants, featureVariants, fineTuneVariants, rowsOf} from './wasm-training-bench.ts';
+import {batchVariants, compareVariants, featureVariants, fineTuneVariants, rowsOf} from './wasm-training-bench.ts';
 import {webgpuKernels} from './webgpu-kernels.ts';
 
 export interface BenchRow {
@@ -17,20 +17,22 @@ export interface BenchRow {
 }
 
 /**
- * Speed is measured here, never asserted in a test. Alternatives run side
- * by side in one page and one run, and are reported as ratios: this
- * machine is shared and noisy, so absolute numbers from separate runs mislead.
+ * Entries that print rows of their own, run by name (`npm run bench --
+ * zip-read,demo`). The measures that set ours beside stock tfjs and
+ * PyTorch are in measures.ts. Speed is measured here, never asserted in a
+ * test. Alternatives run side by side in one page and one run, and are
+ * reported as ratios: this machine is shared and noisy, so absolute
+ * numbers from separate runs mislead.
  */
 export const BENCHMARKS: Record<string, () => Promise<BenchRow[]>> = {
   'zip-read': zipRead,
   import: importThousands,
-  'features-32': () => features(32, 8, 4),
-  'features-150': () => features(150, 2, 1),
   'webgpu-kernels': webgpuKernels,
   'feature-cache': featureCache,
-  'fine-tune-32': () => fineTuneSteps(32, ['wasm', 'webgl', 'cpu', 'webgpu']),
+  // Whole epochs through the app's worker, per training backend (fine-tune-32/150 in measures.ts time one step).
+  'fine-tune-epoch-32': () => fineTuneEpochs(32, ['wasm', 'webgl', 'cpu', 'webgpu']),
   // Only wasm and WebGL at 150: minutes per image elsewhere on SwiftShader; a fresh worker of its own.
-  'fine-tune-150': () => fineTuneSteps(150, ['wasm', 'webgl']),
+  'fine-tune-epoch-150': () => fineTuneEpochs(150, ['wasm', 'webgl']),
   'grad-cam-32': () => gradCam(32, 8, true),
   // The head only at 150: a fine-tuned model there takes a while to make.
   'grad-cam-150': () => gradCam(150, 4, false),
@@ -41,9 +43,6 @@ export const BENCHMARKS: Record<string, () => Promise<BenchRow[]>> = {
   'wasm-batch-150': async () => rowsOf(await compareVariants(batchVariants(150, [4, 8, 16]), 2)),
   // Short runs, many rounds: on a shared machine the best of them is the one least disturbed.
   'wasm-threads-150': async () => rowsOf(await compareVariants(featureVariants(150, 2), 8)),
-  // The rates to quote (and to set beside test/bench/torch_vgg16_reference.py run at the same time).
-  'wasm-now-150': async () => rowsOf(await compareVariants(currentVariants(150, 8), 4)),
-  'wasm-now-32': async () => rowsOf(await compareVariants(currentVariants(32, 16), 4)),
 };
 
 /**
@@ -79,7 +78,7 @@ async function demoAccuracies(): Promise<BenchRow[]> {
  * validation images; reported per training image. WebGPU goes last: on
  * SwiftShader its device has been seen to get lost in training.
  */
-async function fineTuneSteps(size: number, backends: BackendName[]): Promise<BenchRow[]> {
+async function fineTuneEpochs(size: number, backends: BackendName[]): Promise<BenchRow[]> {
   const rows: BenchRow[] = [];
   const trainer = TrainerClient.start();
   try {
@@ -236,33 +235,6 @@ async function gradCam(size: number, count: number, fineTuned: boolean): Promise
     }
   } finally {
     trainer.dispose();
-  }
-  return rows;
-}
-
-/** block5_pool features per backend on the same images, after a warm-up batch; ratios against wasm. */
-async function features(size: number, count: number, warmUp: number): Promise<BenchRow[]> {
-  const trainer = TrainerClient.start();
-  const rows: BenchRow[] = [];
-  const perImage = new Map<BackendName, number>();
-  try {
-    await trainer.weights.load({kind: 'random', seed: 1});
-    for (const backend of ['wasm', 'webgl', 'webgpu', 'cpu'] as const) {
-      const runtime = await trainer.runtime.configure({inference: backend});
-      if (runtime.phases.inference.backend !== backend) continue;
-      await trainer.features.extract({pixels: makeImages(warmUp, size, 1), count: warmUp, size, batchSize: warmUp});
-      const started = performance.now();
-      await trainer.features.extract({pixels: makeImages(count, size, 2), count, size, batchSize: Math.min(4, count)});
-      perImage.set(backend, (performance.now() - started) / count);
-    }
-  } finally {
-    trainer.dispose();
-  }
-  const wasm = perImage.get('wasm');
-  for (const [backend, ms] of perImage) {
-    rows.push({label: `${backend}, ${size}×${size}`, value: round(1000 / ms, 2), unit: 'images/s'});
-    rows.push({label: `${backend}, ${size}×${size}, per image`, value: round(ms, 0), unit: 'ms'});
-    if (wasm && backend !== 'wasm') rows.push({label: `${backend} time / wasm time`, value: round(ms / wasm), unit: '×'});
   }
   return rows;
 }

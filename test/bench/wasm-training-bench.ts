@@ -112,11 +112,3 @@ export function featureVariants(size: number, batch: number, repeats = 3): Varia
 export function batchVariants(size: number, batches: number[], repeats = 3): Variant[] {
   return batches.map((batch) => ({group: `batch-${size}`, label: `${size}×${size} step, batch ${batch}`, setup: {threads: cores()}, job: {what: 'step-split', size, batch, repeats}}));
 }
-
-/** What runs now, on every core: features and the fine-tuning step at one size (to set beside a native run). */
-export function currentVariants(size: number, batch: number, repeats = 3): Variant[] {
-  return [
-    {group: `now-features-${size}`, label: `${size}×${size} features`, setup: {threads: cores()}, job: {what: 'features', size, batch, repeats}},
-    {group: `now-step-${size}`, label: `${size}×${size} fine-tuning step`, setup: {threads: cores()}, job: {what: 'step-split', size, batch, repeats}},
-  ];
-}

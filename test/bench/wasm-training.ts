@@ -14,7 +14,8 @@ import {profileKernels, type KernelProfile} from './kernel-profile.ts';
  * kernel; the steps are the worker's own (the same model builders).
  */
 
-function vgg16(size: number): tf.LayersModel {
+/** VGG16's conv base at `size` with the project's seeded random weights (seed 1). */
+export function vgg16(size: number): tf.LayersModel {
   const weights = decodeVgg16Bundle(randomVgg16Bundle(1));
   try {
     return buildVgg16(size, weights);
@@ -24,7 +25,7 @@ function vgg16(size: number): tf.LayersModel {
 }
 
 /** Seeded, roughly caffe-preprocessed images (values around ±100), made on the current backend. */
-function images(count: number, size: number, seed: number): tf.Tensor4D {
+export function images(count: number, size: number, seed: number): tf.Tensor4D {
   return tf.randomUniform([count, size, size, 3], -110, 140, 'float32', seed) as tf.Tensor4D;
 }
 
