@@ -83,3 +83,34 @@ export async function wallMs(run: () => Promise<number | void>): Promise<number>
   const own = await run();
   return typeof own === 'number' ? own : performance.now() - started;
 }
+
+/** A job built and ready to time: one run (a job that times itself answers its own ms), and what frees it. */
+export interface PreparedJob {
+  run: () => Promise<number | void>;
+  dispose: () => void;
+}
+
+/**
+ * The prepare and sample calls, the same in every measuring worker: `make`
+ * builds a job (after the last one is freed) whose first run is the warm-up;
+ * each sample times one more run. `current()` is the job ready now.
+ */
+export function jobTimer(make: (job: JobSpec) => PreparedJob) {
+  let prepared: PreparedJob | null = null;
+  const current = (): PreparedJob => {
+    if (!prepared) throw new Error('nothing prepared');
+    return prepared;
+  };
+  return {
+    current,
+    async prepare(job: JobSpec): Promise<{warmMs: number}> {
+      prepared?.dispose();
+      prepared = null;
+      prepared = make(job);
+      return {warmMs: await wallMs(prepared.run)};
+    },
+    async sample(): Promise<{ms: number}> {
+      return {ms: await wallMs(current().run)};
+    },
+  };
+}

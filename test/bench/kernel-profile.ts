@@ -1,15 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
-
-/** One kernel (by name and input shapes) over a profiled call: how often it ran and for how long. */
-export interface KernelTime {
-  kernel: string;
-  /** Input shapes of the calls, e.g. "16x9x9x512 · 3x3x512x512". */
-  shapes: string;
-  calls: number;
-  ms: number;
-  /** Of the profiled call's summed kernel time. */
-  share: number;
-}
+import type {KernelTime} from './bench-protocol.ts';
 
 export interface KernelProfile {
   /** Wall time of the whole call. */

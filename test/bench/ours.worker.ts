@@ -5,7 +5,7 @@ import {featureShapeFor} from '../../workers/model/vgg16-layout.ts';
 import {chooseBackends} from '../../workers/runtime/backends.ts';
 import {buildHead} from '../../workers/training/head.ts';
 import {trainHead} from '../../workers/training/train-head.ts';
-import {serveBenchCalls, wallMs, type JobSpec, type SetupResult} from './bench-protocol.ts';
+import {jobTimer, serveBenchCalls, type JobSpec, type PreparedJob, type SetupResult} from './bench-protocol.ts';
 import {byKernel, profileKernels} from './kernel-profile.ts';
 import {images, splitStep, vgg16} from './wasm-training.ts';
 
@@ -18,15 +18,7 @@ import {images, splitStep, vgg16} from './wasm-training.ts';
  * app's trainHead.
  */
 
-interface Prepared {
-  /** One run; a job that times itself answers its own ms. */
-  run: () => Promise<number | void>;
-  dispose: () => void;
-}
-
-let prepared: Prepared | null = null;
-
-function features(job: JobSpec): Prepared {
+function features(job: JobSpec): PreparedJob {
   const model = vgg16(job.size);
   const x = images(job.batch, job.size, 1);
   return {
@@ -42,7 +34,7 @@ function features(job: JobSpec): Prepared {
   };
 }
 
-function step(job: JobSpec): Prepared {
+function step(job: JobSpec): PreparedJob {
   const convBase = vgg16(job.size);
   const head = buildHead(featureShapeFor(job.size, 512), 2, 3);
   const optimizer = tf.train.momentum(1e-4, 0.9);
@@ -60,7 +52,7 @@ function step(job: JobSpec): Prepared {
 }
 
 /** The app's trainHead, two epochs a run: the second's time (the app's per-epoch figure, after the first epoch's set-up). */
-function head(job: JobSpec): Prepared {
+function head(job: JobSpec): PreparedJob {
   const shape = featureShapeFor(job.size, 512);
   const perImage = shape.reduce((a, b) => a * b, 1);
   const set = (n: number, seed: number) => ({
@@ -86,6 +78,7 @@ function head(job: JobSpec): Prepared {
 }
 
 const JOBS = {features, step, head};
+const jobs = jobTimer((job) => JOBS[job.what](job));
 
 serveBenchCalls({
   async setup({backend}): Promise<SetupResult> {
@@ -103,21 +96,10 @@ serveBenchCalls({
       wasmConv2dBackpropFilter: tf.getKernel('Conv2DBackpropFilter', 'wasm') !== undefined,
     };
   },
-  async prepare(job) {
-    prepared?.dispose();
-    prepared = null;
-    const next = JOBS[job.what](job);
-    prepared = next;
-    return {warmMs: await wallMs(next.run)};
-  },
-  async sample() {
-    if (!prepared) throw new Error('nothing prepared');
-    return {ms: await wallMs(prepared.run)};
-  },
+  prepare: jobs.prepare,
+  sample: jobs.sample,
   async profile() {
-    const run = prepared?.run;
-    if (!run) throw new Error('nothing prepared');
-    const profile = await profileKernels(run);
+    const profile = await profileKernels(jobs.current().run);
     return {wallMs: profile.wallMs, kernelMs: profile.kernelMs, byKernel: byKernel(profile), byShape: profile.kernels.slice(0, 40)};
   },
 });

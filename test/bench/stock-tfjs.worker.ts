@@ -7,7 +7,7 @@ import {getThreadsCount, setWasmPaths} from '@tensorflow/tfjs-backend-wasm';
 import wasmPlainUrl from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm.wasm?url';
 import wasmSimdUrl from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-simd.wasm?url';
 import wasmThreadedUrl from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-threaded-simd.wasm?url';
-import {serveBenchCalls, wallMs, type JobSpec, type SetupResult} from './bench-protocol.ts';
+import {jobTimer, serveBenchCalls, type JobSpec, type SetupResult} from './bench-protocol.ts';
 
 /**
  * tfjs written the way a developer would: VGG16 as a `tf.sequential` of
@@ -26,7 +26,6 @@ setWasmPaths({
 const BLOCKS: ReadonlyArray<[filters: number, convs: number]> = [[64, 2], [128, 2], [256, 3], [512, 3], [512, 3]];
 
 let weights: tf.NamedTensorMap = {};
-let prepared: {run: () => Promise<void>; dispose: () => void} | null = null;
 
 function vgg16Layers(size: number): tf.layers.Layer[] {
   const layers: tf.layers.Layer[] = [];
@@ -109,6 +108,8 @@ const JOBS = {
   },
 };
 
+const jobs = jobTimer((job) => JOBS[job.what](job));
+
 serveBenchCalls({
   async setup({backend, bundle}): Promise<SetupResult> {
     if (!(await tf.setBackend(backend))) throw new Error(`${backend}: tf.setBackend resolved false`);
@@ -124,15 +125,6 @@ serveBenchCalls({
       wasmConv2dBackpropFilter,
     };
   },
-  async prepare(job) {
-    prepared?.dispose();
-    prepared = null;
-    const next = JOBS[job.what](job);
-    prepared = next;
-    return {warmMs: await wallMs(next.run)};
-  },
-  async sample() {
-    if (!prepared) throw new Error('nothing prepared');
-    return {ms: await wallMs(prepared.run)};
-  },
+  prepare: jobs.prepare,
+  sample: jobs.sample,
 });

@@ -3,7 +3,8 @@ import {useStockConv2dBackpropInput} from './stock-wasm-kernels.ts';
 import * as tf from '@tensorflow/tfjs';
 import {getThreadsCount} from '@tensorflow/tfjs-backend-wasm';
 import {startWasmWithThreads} from '../../workers/runtime/wasm-threads.ts';
-import {byKernel, type KernelTime} from './kernel-profile.ts';
+import type {KernelTime} from './bench-protocol.ts';
+import {byKernel} from './kernel-profile.ts';
 import {profileFeatures, profileFineTuneStep, splitStep, wholeNetworkStep} from './wasm-training.ts';
 
 /**
