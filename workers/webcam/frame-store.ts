@@ -127,14 +127,13 @@ export class FrameStore {
   /** What the store takes, for the storage list: its classes, frames and bytes, and when the last frame was taken. */
   usage(): Promise<{classes: string[]; frames: number; bytes: number; lastCapturedAt: number | null}> {
     return this.#serially(async () => {
-      const values = await this.store('readonly', (os) => promisifyRequest(os.getAll() as IDBRequest<Array<StoredClass | StoredFrame>>));
-      const frames = values.filter((v): v is StoredFrame => v.kind === 'frame');
-      const classes = values.filter((v): v is StoredClass => v.kind === 'class').sort((a, b) => a.createdAt - b.createdAt);
+      const {classes, frames} = await this.#all();
+      const all = [...frames.values()].flat();
       return {
         classes: classes.map((c) => c.name),
-        frames: frames.length,
-        bytes: storedBytes(values),
-        lastCapturedAt: frames.length ? Math.max(...frames.map((f) => f.capturedAt)) : null,
+        frames: all.length,
+        bytes: storedBytes([classes, all]),
+        lastCapturedAt: all.length ? Math.max(...all.map((f) => f.capturedAt)) : null,
       };
     });
   }
